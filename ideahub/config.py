@@ -1,0 +1,112 @@
+"""Settings, read from IDEAHUB_* environment variables with safe defaults.
+
+Nothing here runs at import time: `load_config(instance_path)` builds the dict when the
+app is created, so tests and tools can pass their own values.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused outside development
+
+ALLOWED_UPLOAD_EXTENSIONS = (
+    "pdf",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+    "txt",
+    "md",
+    "csv",
+    "docx",
+    "xlsx",
+    "pptx",
+)
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"IDEAHUB_{name}", default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(f"IDEAHUB_{name}")
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(f"IDEAHUB_{name}")
+    return int(value) if value else default
+
+
+def load_config(instance_path: str) -> dict[str, object]:
+    """Return the app's settings from the environment."""
+    env = _env("ENV", "production")
+    default_db = "sqlite:///" + os.path.join(instance_path, "ideahub.sqlite3")
+    max_upload_mb = _env_int("MAX_UPLOAD_MB", 10)
+    max_files = _env_int("MAX_FILES_PER_UPLOAD", 5)
+    secure_cookies = _env_bool("SECURE_COOKIES", env == "production")
+    return {
+        "IDEAHUB_ENV": env,
+        "SECRET_KEY": _env("SECRET_KEY", DEFAULT_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
+        "UPLOAD_FOLDER": _env("UPLOAD_FOLDER", os.path.join(instance_path, "uploads")),
+        # This host's search index (derived data: `ideahub reindex` rebuilds it).
+        "SEARCH_INDEX_DIR": _env("SEARCH_INDEX_DIR", os.path.join(instance_path, "search-index")),
+        "MAX_UPLOAD_BYTES": max_upload_mb * 1024 * 1024,
+        "MAX_FILES_PER_UPLOAD": max_files,
+        # The whole request may carry several files plus the form itself.
+        "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024 * max_files + 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+        "ALLOWED_UPLOAD_EXTENSIONS": ALLOWED_UPLOAD_EXTENSIONS,
+        "IDEAS_PER_PAGE": _env_int("IDEAS_PER_PAGE", 20),
+        "TRENDING_CACHE_SECONDS": _env_int("TRENDING_CACHE_SECONDS", 60),
+        # Flask's defaults (31-day sessions, 365-day remember cookie, no SameSite) are not
+        # production settings.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        # Absolute and idle limits of a signed-in session (without "keep me signed in").
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_HOURS", 12)),
+        "SESSION_IDLE_MINUTES": _env_int("SESSION_IDLE_MINUTES", 60),
+        "PASSWORD_RESET_HOURS": _env_int("PASSWORD_RESET_HOURS", 2),
+        "MAIL_SERVER": _env("SMTP_HOST", ""),
+        "MAIL_PORT": _env_int("SMTP_PORT", 25),
+        "MAIL_USE_TLS": _env_bool("SMTP_STARTTLS", False),
+        "MAIL_USE_SSL": _env_bool("SMTP_SSL", False),
+        "MAIL_USERNAME": _env("SMTP_USER", "") or None,
+        "MAIL_PASSWORD": _env("SMTP_PASSWORD", "") or None,
+        "MAIL_DEFAULT_SENDER": _env("SMTP_FROM", "IdeaHub <ideahub@localhost>"),
+        # Flask-Mail would not send under TESTING; our tests use a real SMTP server.
+        "MAIL_SUPPRESS_SEND": False,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int("REMEMBER_DAYS", 14)),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SIGNIN_LIMIT": _env("SIGNIN_LIMIT", "10 per minute;50 per hour"),
+        "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
+        "BABEL_DEFAULT_TIMEZONE": _env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
+        "LANGUAGES": ("en", "zh_Hans", "zh_Hant"),
+        "BABEL_TRANSLATION_DIRECTORIES": os.path.join(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations"
+        ),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    }
+
+
+def check_production_ready(config: dict[str, object] | object) -> None:
+    """Refuse to start a production app with settings that would expose its users."""
+    get = config.get  # type: ignore[union-attr]
+    if get("IDEAHUB_ENV") == "production" and get("SECRET_KEY") == DEFAULT_SECRET_KEY:
+        raise RuntimeError(
+            "IdeaHub refuses to start in production with the built-in development secret key: "
+            "anyone could forge sessions. Set IDEAHUB_SECRET_KEY to a long random value "
+            "(python -c 'import secrets; print(secrets.token_hex(32))'), or set "
+            "IDEAHUB_ENV=development for a local trial."
+        )

@@ -1,0 +1,102 @@
+"""What employees add to an idea: attachments, comments and votes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .idea import Idea
+from .types import UTCDateTime, utcnow
+from .user import User
+
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    uploaded_by: Mapped[User | None] = relationship()
+    idea: Mapped[Idea] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Attachment {self.id} {self.filename!r}>"
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime_type in IMAGE_TYPES
+
+    @property
+    def url(self) -> str:
+        from flask import url_for
+
+        return url_for("ideas.download_attachment", attachment_id=self.id)
+
+    @property
+    def preview_url(self) -> str:
+        from flask import url_for
+
+        return url_for("ideas.preview_attachment", attachment_id=self.id)
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_idea_created", "idea_id", "created_at"),
+        Index("ix_comments_created", "created_at", "id"),  # recent activity on the home page
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Replies go one level deep: a reply's parent is always a top-level comment.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    idea: Mapped[Idea] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on idea {self.idea_id}>"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.id}"
+
+
+class Vote(db.Model):
+    """One vote per (user, idea): the primary key is the database's guarantee."""
+
+    __tablename__ = "votes"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<Vote user={self.user_id} idea={self.idea_id}>"

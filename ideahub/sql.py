@@ -1,0 +1,40 @@
+"""Small SQL helpers that must behave the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.routing import IntegerConverter
+
+from .extensions import db
+
+
+def insert_ignoring_duplicates(model: Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, for the engine in use. Add .returning(...) to
+    learn whether a row went in: rowcount is -1 for ORM-enabled statements on psycopg."""
+    dialect = sqlite if db.engine.dialect.name == "sqlite" else postgresql
+    return dialect.insert(model).on_conflict_do_nothing()
+
+
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on both engines
+
+
+def parse_id(raw: Any) -> int | None:
+    """An id sent in a form or query string: plain ASCII digits within range, else None.
+
+    str.isdigit() alone is not enough ("²" and "٣" pass it, and int() refuses the first),
+    and a number past MAX_ID makes the database driver raise instead of finding nothing."""
+    text = str(raw if raw is not None else "").strip()
+    if not (0 < len(text) <= 10 and text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
+class IdConverter(IntegerConverter):
+    """The <int:...> URL converter, bounded: /ideas/99999999999999999999 is a 404, not a 500."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
