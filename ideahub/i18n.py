@@ -1,0 +1,116 @@
+"""Language and time zone selection, and the labels of stored codes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from babel import Locale, UnknownLocaleError
+from flask import current_app, has_request_context, request, session
+from flask_babel import get_timezone
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文", "zh_Hant": "繁體中文"}
+
+STATUS_LABELS = {
+    "submitted": _l("Submitted"),
+    "under_review": _l("Under review"),
+    "shortlisted": _l("Shortlisted"),
+    "selected": _l("Selected"),
+    "not_selected": _l("Not selected"),
+    "implemented": _l("Implemented"),
+    "withdrawn": _l("Withdrawn"),
+}
+STATE_LABELS = {
+    "draft": _l("Draft"),
+    "open": _l("Open"),
+    "judging": _l("Judging"),
+    "closed": _l("Closed"),
+}
+ROLE_LABELS = {
+    "employee": _l("Employee"),
+    "expert": _l("Expert"),
+    "coe": _l("CoE member"),
+    "hr": _l("HR"),
+    "admin": _l("Administrator"),
+}
+
+
+COE_ROLE_LABELS = {
+    "representative": _l("Representative"),
+    "community": _l("Community team"),
+    "sponsor": _l("Sponsor"),
+}
+
+
+def coe_role_label(code: str) -> str:
+    return str(COE_ROLE_LABELS.get(code, code))
+
+
+def select_locale() -> str | None:
+    if not has_request_context():
+        return None  # the configured default (command line, workers)
+    if getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return str(current_user.locale)
+    chosen = session.get("locale")
+    if chosen in LANGUAGE_NAMES:
+        return str(chosen)
+    return _from_browser() or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _from_browser() -> str | None:
+    """The first Accept-Language tag we speak; zh-CN/zh-SG mean Simplified, zh-TW/zh-HK
+    Traditional (Babel knows each region's script), and a bare "zh" means Simplified."""
+    for tag, _quality in request.accept_languages:
+        try:
+            locale = Locale.parse(tag.replace("_", "-"), sep="-")
+        except (ValueError, UnknownLocaleError):
+            continue
+        if locale.language == "en":
+            return "en"
+        if locale.language == "zh":
+            return "zh_Hant" if locale.script == "Hant" else "zh_Hans"
+    return None
+
+
+def select_timezone() -> str | None:
+    if not has_request_context():
+        return None
+    if getattr(current_user, "is_authenticated", False) and current_user.timezone:
+        return str(current_user.timezone)
+    return None
+
+
+def compact_datetime(value: datetime) -> str:
+    """'2026-11-22 18:05' in the reader's time zone: readable in every language, and ~50x
+    cheaper than Babel's locale formatting, which dominated a page with 200 comments."""
+    return value.astimezone(get_timezone()).strftime("%Y-%m-%d %H:%M")
+
+
+def to_local(value: datetime) -> datetime:
+    """An aware time as the naive wall-clock time the person reads and types (their zone)."""
+    return value.astimezone(get_timezone()).replace(tzinfo=None)
+
+
+def from_local(value: datetime) -> datetime:
+    """A naive wall-clock time typed by the person, as an aware UTC time.
+
+    pytz zones must `localize`: replace(tzinfo=zone) would pick the zone's first (LMT) offset,
+    6 minutes off for Asia/Shanghai."""
+    if value.tzinfo is not None:  # already aware (e.g. a stored value the form kept)
+        return value.astimezone(UTC)
+    zone = get_timezone()
+    local = zone.localize(value) if hasattr(zone, "localize") else value.replace(tzinfo=zone)
+    return local.astimezone(UTC)
+
+
+def status_label(code: str) -> str:
+    return str(STATUS_LABELS.get(code, code))
+
+
+def state_label(code: str) -> str:
+    return str(STATE_LABELS.get(code, code))
+
+
+def role_label(code: str) -> str:
+    return str(ROLE_LABELS.get(code, code))

@@ -1,0 +1,55 @@
+"""In-app notices: written in the same transaction as the change they announce."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func
+
+from .extensions import db
+from .models import Notice, User, Vote, idea_coauthors, utcnow
+
+
+def notify(user_ids: Iterable[int], message: str, link: str = "") -> int:
+    """Add one notice per distinct user (the caller commits). Returns how many."""
+    ids = sorted(set(user_ids))
+    if ids:
+        now = utcnow()
+        db.session.execute(
+            db.insert(Notice),
+            [
+                {"user_id": i, "message": message[:500], "link": link, "created_at": now}
+                for i in ids
+            ],
+        )
+    return len(ids)
+
+
+def author_and_voter_ids(idea_id: int, author_id: int) -> set[int]:
+    """Everyone with a stake in an idea: its author, its co-authors and its voters."""
+    voters = db.session.scalars(
+        db.select(Vote.user_id)
+        .where(Vote.idea_id == idea_id)
+        .union(db.select(idea_coauthors.c.user_id).where(idea_coauthors.c.idea_id == idea_id))
+    )
+    return {author_id, *voters}
+
+
+def unread_count(user: User) -> int:
+    return (
+        db.session.scalar(
+            db.select(func.count())
+            .select_from(Notice)
+            .where(Notice.user_id == user.id, Notice.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_all_read(user: User) -> None:
+    db.session.execute(
+        db.update(Notice)
+        .where(Notice.user_id == user.id, Notice.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
