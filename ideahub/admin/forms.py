@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..forms import CompanyEmail, MultiCheckboxField, NoControlCharacters, strip
+from ..models import GRANTABLE_ROLES
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    zones = sorted(
+        z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc")
+    )
+    return [("", _l("Company default"))] + [(z, z.replace("_", " ")) for z in zones]
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        _l("Email"), filters=[strip], validators=[DataRequired(), CompanyEmail(), Length(max=254)]
+    )
+    name = StringField(
+        _l("Full name"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=120), NoControlCharacters()],
+    )
+    department_id = SelectField(_l("Department"), coerce=int, validators=[Optional()])
+    job_title = StringField(
+        _l("Job title"), filters=[strip], validators=[Length(max=120), NoControlCharacters()]
+    )
+    hire_date = DateField(_l("Hire date"), validators=[Optional()])
+    timezone = SelectField(_l("Time zone"), validators=[Optional()])
+    roles = MultiCheckboxField(_l("Roles (everyone is an employee)"))
+    password = PasswordField(
+        _l("Password"),
+        description=_l("At least 10 characters."),
+        validators=[Optional(), Length(max=200)],
+    )
+
+    def __init__(self, *args: object, departments: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.department_id.choices = [(0, _l("No department"))] + departments
+        self.timezone.choices = timezone_choices()
+        from ..i18n import role_label
+
+        self.roles.choices = [(r, role_label(r)) for r in GRANTABLE_ROLES]
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(
+        _l("Department name"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=120), NoControlCharacters()],
+    )
+    is_customer_facing = BooleanField(_l("Customer-facing (needs a representative in the CoE)"))

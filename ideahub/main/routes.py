@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from ..extensions import csrf, db
+from ..i18n import LANGUAGE_NAMES
+from ..ideas import queries
+from ..models import Campaign
+from . import bp
+
+logger = logging.getLogger(__name__)
+
+
+@bp.route("/")
+@login_required
+def home() -> str:
+    """Open campaigns, trending ideas and what happened lately."""
+    campaigns = db.session.scalars(
+        db.select(Campaign)
+        .where(Campaign.state == "open")
+        .order_by(Campaign.closes_on, Campaign.id)
+    ).all()
+    trending = queries.trending_ideas()
+    return render_template(
+        "main/home.html",
+        campaigns=campaigns,
+        trending=trending,
+        voted=queries.voted_ids(current_user, trending),
+        recent_ideas=queries.recent_ideas(),
+        recent_comments=queries.recent_comments(),
+    )
+
+
+@bp.route("/language", methods=["POST"])
+def set_language() -> Response:
+    """Choose the interface language for this browser."""
+    chosen = request.form.get("language", "")
+    if chosen in LANGUAGE_NAMES:
+        session["locale"] = chosen
+        if current_user.is_authenticated and current_user.locale != chosen:
+            current_user.locale = chosen
+            db.session.commit()
+    back = request.form.get("next") or ""
+    from ..auth.routes import safe_next
+
+    return redirect(safe_next(back) if back else url_for("main.home"))
+
+
+@bp.route("/healthz")
+@csrf.exempt
+def healthz() -> tuple[Response, int]:
+    """Machine-readable health: is the database answering?"""
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except Exception:  # any failure means unhealthy; log it, answer 503
+        logger.exception("health check: database unreachable")
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok"), 200

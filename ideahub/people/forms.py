@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+
+from ..admin.forms import timezone_choices
+from ..i18n import LANGUAGE_NAMES
+
+
+class SettingsForm(FlaskForm):
+    locale = SelectField(_l("Language"))
+    timezone = SelectField(_l("Time zone"), description=_l("Dates and times are shown in it."))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.locale.choices = [("", _l("As my browser prefers"))] + list(LANGUAGE_NAMES.items())
+        self.timezone.choices = timezone_choices()
