@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..htmx import render
+from ..ideas import queries
+from ..judging.queries import panel_for
+from ..models import IDEA_STATUSES, Campaign, Department
+from ..permissions import can_manage_campaigns, can_view_campaign
+from ..sql import parse_id
+from . import bp
+from .forms import CampaignForm
+from .services import CampaignData, CampaignError, create_campaign, update_campaign
+
+
+def _data(form: CampaignForm) -> CampaignData:
+    return CampaignData(
+        title=form.title.data or "",
+        theme=form.theme.data or "",
+        description=form.description.data or "",
+        opens_on=form.opens_on.data,
+        closes_on=form.closes_on.data,
+        state=form.state.data or "draft",
+    )
+
+
+def _filters() -> queries.IdeaFilters:
+    args = request.args
+    sort = args.get("sort", "top")
+    status = args.get("status", "")
+    department = args.get("department", "")
+    return queries.IdeaFilters(
+        sort=sort if sort in queries.SORTS else "top",
+        tag=(args.get("tag") or "").strip().lower()[:30],
+        status=status if status in IDEA_STATUSES else "",
+        department_id=parse_id(department),
+    )
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    """All campaigns, open ones first."""
+    query = db.select(Campaign)
+    if not can_manage_campaigns(current_user):
+        query = query.where(Campaign.state != "draft")
+    order = {"open": 0, "judging": 1, "draft": 2, "closed": 3}
+    campaigns = sorted(db.session.scalars(query).all(), key=lambda c: (order[c.state], -c.id))
+    return render_template("campaigns/index.html", campaigns=campaigns)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | str:
+    """Create a campaign (admins and CoE members)."""
+    if not can_manage_campaigns(current_user):
+        abort(403)
+    form = CampaignForm()
+    if form.validate_on_submit():
+        try:
+            campaign = create_campaign(current_user, _data(form))
+        except CampaignError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Campaign created."), "success")
+            return redirect(campaign.url)
+    return render_template("campaigns/form.html", form=form, campaign=None)
+
+
+@bp.route("/<int:campaign_id>")
+@login_required
+def show(campaign_id: int) -> Response:
+    """A campaign and its ideas: sorted, filtered, paged; htmx gets just the list."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if not can_view_campaign(current_user, campaign):
+        abort(404)
+    filters = _filters()
+    page = queries.campaign_ideas(
+        campaign, filters, request.args.get("page"), current_app.config["IDEAS_PER_PAGE"]
+    )
+    departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
+    return render(
+        "campaigns/show.html",
+        "campaigns/_ideas.html",
+        campaign=campaign,
+        page=page,
+        filters=filters,
+        departments=departments,
+        statuses=IDEA_STATUSES,
+        voted=queries.voted_ids(current_user, page.items),
+        panel=panel_for(campaign.id),
+    )
+
+
+@bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(campaign_id: int) -> Response | str:
+    """Edit a campaign or move it to another state."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if not can_manage_campaigns(current_user):
+        abort(403)
+    form = CampaignForm(obj=campaign)
+    if form.validate_on_submit():
+        try:
+            update_campaign(current_user, campaign, _data(form))
+        except CampaignError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(_("Campaign saved."), "success")
+            return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, campaign=campaign)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..htmx import is_htmx, render
+from ..ideas.queries import comment_threads
+from ..models import Comment, Idea
+from ..permissions import (
+    can_delete_comment,
+    can_edit_comment,
+    can_view_campaign,
+    why_cannot_comment,
+)
+from ..sql import parse_id
+from . import bp
+from .forms import CommentForm, DeleteCommentForm, EditCommentForm
+from .services import CommentError, delete_comment, edit_comment, post_comment
+
+
+def _visible_comment(comment_id: int) -> Comment:
+    comment = db.get_or_404(Comment, comment_id)
+    if not can_view_campaign(current_user, comment.idea.campaign):
+        abort(404)
+    return comment
+
+
+def _discussion(idea: Idea, form: CommentForm | None = None, status: int = 200) -> Response:
+    return render(
+        "comments/page.html",
+        "comments/_discussion.html",
+        status=status,
+        idea=idea,
+        threads=comment_threads(idea.id),
+        comment_form=form or CommentForm(formdata=None),
+    )
+
+
+@bp.route("/ideas/<int:idea_id>/comments", methods=["GET", "POST"])
+@login_required
+def discussion(idea_id: int) -> Response:
+    """The discussion of an idea; POST adds a comment or a reply."""
+    idea = db.get_or_404(Idea, idea_id)
+    if not can_view_campaign(current_user, idea.campaign):
+        abort(404)
+    if request.method == "GET":
+        return _discussion(idea)
+    reason = why_cannot_comment(current_user, idea)
+    if reason:
+        abort(403, description=reason)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _discussion(idea, form, status=422)
+    parent_id = parse_id(form.parent_id.data)
+    try:
+        comment = post_comment(current_user, idea, form.body.data or "", parent_id)
+    except CommentError as exc:  # the parent is not on this idea: say so at the main form
+        form.body.errors = [str(exc)]
+        form.parent_id.data = ""
+        return _discussion(idea, form, status=422)
+    if is_htmx():
+        return _discussion(idea)
+    flash(_("Your comment is posted."), "success")
+    return redirect(f"{idea.url}#{comment.anchor}")
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(comment_id: int) -> Response:
+    """The author edits their comment; it is then marked edited."""
+    comment = _visible_comment(comment_id)
+    if not can_edit_comment(current_user, comment):
+        abort(
+            403,
+            description=_("Only its author can edit this comment, while the discussion is open."),
+        )
+    form = EditCommentForm(obj=comment)
+    if form.validate_on_submit():
+        edit_comment(current_user, comment, form.body.data or "")
+        if is_htmx():
+            return render(
+                "comments/_comment.html",
+                "comments/_comment.html",
+                comment=comment,
+                idea=comment.idea,
+            )
+        flash(_("Your comment is saved."), "success")
+        return redirect(f"{comment.idea.url}#{comment.anchor}")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        "comments/edit.html", "comments/_edit_form.html", status=status, comment=comment, form=form
+    )
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@login_required
+def delete(comment_id: int) -> Response:
+    """Remove a comment softly: the thread shows that it was removed."""
+    comment = _visible_comment(comment_id)
+    if not can_delete_comment(current_user, comment):
+        abort(403)
+    if not DeleteCommentForm().validate_on_submit():
+        abort(400)
+    delete_comment(current_user, comment)
+    if is_htmx():
+        return render(
+            "comments/_comment.html", "comments/_comment.html", comment=comment, idea=comment.idea
+        )
+    flash(_("The comment is removed."), "success")
+    return redirect(f"{comment.idea.url}#{comment.anchor}")

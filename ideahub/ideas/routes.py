@@ -1,0 +1,285 @@
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..comments.forms import CommentForm
+from ..extensions import db
+from ..htmx import is_htmx, render
+from ..judging.queries import published_outcome
+from ..models import Attachment, Campaign, Idea
+from ..permissions import (
+    can_change_idea_status,
+    can_view_attachment,
+    can_view_campaign,
+    can_withdraw_idea,
+    why_cannot_edit_idea,
+    why_cannot_submit,
+    why_cannot_vote,
+)
+from ..uploads import UploadRejected, storage
+from . import bp, queries
+from .forms import AttachForm, IdeaForm, StatusForm, WithdrawForm
+from .services import (
+    IdeaData,
+    IdeaError,
+    Upload,
+    change_status,
+    edit_idea,
+    parse_coauthors,
+    parse_tags,
+    set_vote,
+    store_uploads,
+    submit_idea,
+    withdraw_idea,
+)
+
+
+def _visible_idea(idea_id: int) -> Idea:
+    idea = db.get_or_404(Idea, idea_id)
+    if not can_view_campaign(current_user, idea.campaign):
+        abort(404)
+    return idea
+
+
+def _uploads(field_name: str = "files") -> list[Upload]:
+    files = [f for f in request.files.getlist(field_name) if f and f.filename]
+    limit = current_app.config["MAX_FILES_PER_UPLOAD"]
+    if len(files) > limit:
+        raise UploadRejected(_("Attach at most %(n)s files at a time.", n=limit))
+    return [Upload(f.filename, f.stream) for f in files]
+
+
+def _idea_data(form: IdeaForm) -> IdeaData:
+    return IdeaData(
+        title=form.title.data or "",
+        summary=form.summary.data or "",
+        description=form.description.data or "",
+        tags=parse_tags(form.tags.data or ""),
+        coauthor_ids=parse_coauthors(form.coauthors.data or "", current_user),
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/ideas/new", methods=["GET", "POST"])
+@login_required
+def new(campaign_id: int) -> Response | str:
+    """Submit an idea to an open campaign."""
+    campaign = db.get_or_404(Campaign, campaign_id)
+    if not can_view_campaign(current_user, campaign):
+        abort(404)
+    reason = why_cannot_submit(current_user, campaign)
+    if reason:
+        abort(403, description=reason)
+    form = IdeaForm()
+    if form.validate_on_submit():
+        try:
+            data = _idea_data(form)
+            files = store_uploads(_uploads())
+        except (IdeaError, UploadRejected) as exc:
+            flash(str(exc) + " " + _("Nothing was saved; please choose your files again."), "error")
+        else:
+            idea = submit_idea(current_user, campaign, data, files)
+            flash(
+                _("Your idea is published. Everyone can now see, discuss and vote for it."),
+                "success",
+            )
+            return redirect(idea.url)
+    return render_template("ideas/form.html", form=form, campaign=campaign, idea=None)
+
+
+@bp.route("/ideas/<int:idea_id>")
+@login_required
+def show(idea_id: int) -> str:
+    """An idea with its material, discussion, votes and history."""
+    idea = _visible_idea(idea_id)
+    page = queries.idea_page(idea, current_user)
+    return render_template(
+        "ideas/show.html",
+        idea=idea,
+        page=page,
+        status_form=StatusForm(status=idea.status),
+        withdraw_form=WithdrawForm(),
+        attach_form=AttachForm(),
+        comment_form=CommentForm(formdata=None),
+        outcome=published_outcome(idea),
+    )
+
+
+@bp.route("/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(idea_id: int) -> Response | str:
+    """The author edits their idea while the campaign is open (history is kept)."""
+    idea = _visible_idea(idea_id)
+    reason = why_cannot_edit_idea(current_user, idea)
+    if reason:
+        abort(403, description=reason)
+    # Filled from the idea as text (not obj=idea: a field left out of a POST would fall back
+    # to idea.tags, a list of Tag objects); fields sent in the POST replace these values.
+    form = IdeaForm(
+        data={
+            "title": idea.title,
+            "summary": idea.summary,
+            "description": idea.description,
+            "tags": ", ".join(t.name for t in idea.tags),
+            "coauthors": ", ".join(u.email for u in idea.coauthors),
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            data = _idea_data(form)
+            files = store_uploads(_uploads())
+        except (IdeaError, UploadRejected) as exc:
+            flash(str(exc) + " " + _("Nothing was saved."), "error")
+        else:
+            edit_idea(current_user, idea, data, files)
+            flash(
+                _("Your changes are saved; the earlier version is kept in the history."), "success"
+            )
+            return redirect(idea.url)
+    return render_template("ideas/form.html", form=form, campaign=idea.campaign, idea=idea)
+
+
+@bp.route("/ideas/<int:idea_id>/history")
+@login_required
+def history(idea_id: int) -> str:
+    """Earlier versions of an idea."""
+    idea = _visible_idea(idea_id)
+    return render_template("ideas/history.html", idea=idea, revisions=queries.revisions(idea.id))
+
+
+@bp.route("/ideas/<int:idea_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(idea_id: int) -> Response:
+    """The author withdraws their idea; it stays visible, marked withdrawn."""
+    idea = _visible_idea(idea_id)
+    if not can_withdraw_idea(current_user, idea):
+        abort(
+            403,
+            description=_("Only the author can withdraw this idea, and only before a decision."),
+        )
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        withdraw_idea(current_user, idea, form.note.data or "")
+        flash(_("Your idea is withdrawn."), "success")
+    else:
+        flash(_("The note is too long (500 characters at most)."), "error")
+    return redirect(idea.url)
+
+
+@bp.route("/ideas/<int:idea_id>/status", methods=["POST"])
+@login_required
+def set_status(idea_id: int) -> Response:
+    """CoE members and admins move an idea through its statuses."""
+    idea = _visible_idea(idea_id)
+    if not can_change_idea_status(current_user, idea):
+        abort(403)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            change_status(current_user, idea, form.status.data or "", form.note.data or "")
+        except IdeaError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("Status changed."), "success")
+    else:
+        flash(_("Choose a valid status; the note may have up to 500 characters."), "error")
+    return redirect(idea.url + "#history")
+
+
+@bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
+@login_required
+def vote(idea_id: int) -> Response:
+    """Add (value=1) or take back (value=0) the current user's vote; htmx gets the widget."""
+    idea = _visible_idea(idea_id)
+    reason = why_cannot_vote(current_user, idea)
+    if reason:
+        abort(403, description=reason)  # htmx shows the reason in the page's alert region
+    wanted = request.form.get("value", "1") == "1"
+    has_voted, count = set_vote(current_user, idea, wanted)
+    if not is_htmx():
+        return redirect(idea.url + "#vote")
+    idea.vote_count = count
+    return render("ideas/_vote.html", "ideas/_vote.html", idea=idea, has_voted=has_voted)
+
+
+@bp.route("/ideas/<int:idea_id>/attachments", methods=["POST"])
+@login_required
+def attach(idea_id: int) -> Response:
+    """The author adds supporting material while they may edit."""
+    idea = _visible_idea(idea_id)
+    reason = why_cannot_edit_idea(current_user, idea)
+    if reason:
+        abort(403, description=reason)
+    form = AttachForm()
+    if form.validate_on_submit():
+        try:
+            files = store_uploads(_uploads())
+        except UploadRejected as exc:
+            flash(str(exc) + " " + _("Nothing was saved."), "error")
+        else:
+            if files:
+                edit_idea(current_user, idea, _unchanged(idea), files)
+                flash(_("%(n)s file(s) attached.", n=len(files)), "success")
+            else:
+                flash(_("Choose at least one file."), "error")
+    return redirect(idea.url + "#attachments")
+
+
+def _unchanged(idea: Idea) -> IdeaData:
+    return IdeaData(
+        idea.title,
+        idea.summary,
+        idea.description,
+        [t.name for t in idea.tags],
+        [u.id for u in idea.coauthors],
+    )
+
+
+def _attachment(attachment_id: int) -> Attachment:
+    attachment = db.get_or_404(Attachment, attachment_id)
+    if not can_view_attachment(current_user, attachment):
+        abort(404)  # as for the idea itself: a hidden campaign's files do not exist for you
+    return attachment
+
+
+@bp.route("/attachments/<int:attachment_id>/download")
+@login_required
+def download_attachment(attachment_id: int) -> Response:
+    """Download a file (never shown inline, never sniffed)."""
+    attachment = _attachment(attachment_id)
+    response = send_file(
+        storage().path_for(attachment.content_hash),
+        mimetype=attachment.mime_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/attachments/<int:attachment_id>/preview")
+@login_required
+def preview_attachment(attachment_id: int) -> Response:
+    """Show an image inline for its preview; other types are only downloaded."""
+    attachment = _attachment(attachment_id)
+    if not attachment.is_image:
+        abort(404)
+    response = send_file(
+        storage().path_for(attachment.content_hash), mimetype=attachment.mime_type, max_age=0
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response

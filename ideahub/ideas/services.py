@@ -1,0 +1,243 @@
+"""Writing ideas: submit, edit (keeping history), withdraw, change status, attach files."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import IO
+
+from flask_babel import gettext as _
+from sqlalchemy import update
+
+from ..audit import record
+from ..extensions import db
+from ..models import (
+    IDEA_STATUSES,
+    Attachment,
+    Campaign,
+    Idea,
+    IdeaRevision,
+    IdeaStatusChange,
+    Tag,
+    User,
+    utcnow,
+)
+from ..sql import insert_ignoring_duplicates
+from ..uploads import StoredFile, store_upload
+
+MAX_TAGS = 8
+TAG_RE = re.compile(r"^[\w\-+#.]{1,30}$")
+
+
+class IdeaError(ValueError):
+    """A change that cannot be made; the message says why."""
+
+
+@dataclass
+class IdeaData:
+    title: str
+    summary: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    coauthor_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Upload:
+    filename: str | None
+    stream: IO[bytes]
+
+
+def parse_tags(text: str) -> list[str]:
+    """'Green, energy  saving' -> ['green', 'energy', 'saving']; IdeaError when malformed."""
+    names: list[str] = []
+    for raw in re.split(r"[,，;；\s]+", text or ""):
+        name = raw.strip().lstrip("#").lower()
+        if not name:
+            continue
+        if not TAG_RE.match(name):
+            raise IdeaError(
+                _("Tag %(tag)s: use letters, digits and dashes, up to 30.", tag=raw[:40])
+            )
+        if name not in names:
+            names.append(name)
+    if len(names) > MAX_TAGS:
+        raise IdeaError(_("Use at most %(n)s tags.", n=MAX_TAGS))
+    return names
+
+
+MAX_COAUTHORS = 10
+
+
+def parse_coauthors(text: str, author: User) -> list[int]:
+    """Emails -> ids of active colleagues; IdeaError names any unknown address."""
+    from sqlalchemy import func
+
+    emails = [e.strip().lower() for e in re.split(r"[,，;；\s]+", text or "") if e.strip()]
+    emails = list(dict.fromkeys(emails))
+    if len(emails) > MAX_COAUTHORS:
+        raise IdeaError(_("Name at most %(n)s co-authors.", n=MAX_COAUTHORS))
+    if not emails:
+        return []
+    found = dict(
+        db.session.execute(
+            db.select(func.lower(User.email), User.id).where(
+                func.lower(User.email).in_(emails), User.is_active.is_(True)
+            )
+        ).all()
+    )
+    unknown = [e for e in emails if e not in found]
+    if unknown:
+        raise IdeaError(
+            _("No active colleague has the email %(emails)s.", emails=", ".join(unknown))
+        )
+    return [found[e] for e in emails if found[e] != author.id]
+
+
+def _people(ids: list[int]) -> list[User]:
+    if not ids:
+        return []
+    return list(db.session.scalars(db.select(User).where(User.id.in_(ids))))
+
+
+def _tags_named(names: list[str]) -> list[Tag]:
+    if not names:
+        return []
+    # Two ideas may introduce the same new tag at once: insert-or-ignore, then read.
+    db.session.execute(insert_ignoring_duplicates(Tag), [{"name": n} for n in names])
+    found = {t.name: t for t in db.session.scalars(db.select(Tag).where(Tag.name.in_(names)))}
+    return [found[n] for n in names]
+
+
+def store_uploads(uploads: list[Upload]) -> list[StoredFile]:
+    """Check and store every file first, so a bad one saves nothing (UploadRejected)."""
+    return [store_upload(u.filename, u.stream) for u in uploads if u.filename]
+
+
+def _attach(idea: Idea, actor: User, files: list[StoredFile]) -> None:
+    for f in files:
+        db.session.add(
+            Attachment(
+                idea_id=idea.id,
+                uploaded_by_id=actor.id,
+                filename=f.filename,
+                content_hash=f.content_hash,
+                mime_type=f.mime_type,
+                size=f.size,
+            )
+        )
+
+
+def submit_idea(actor: User, campaign: Campaign, data: IdeaData, files: list[StoredFile]) -> Idea:
+    idea = Idea(
+        campaign_id=campaign.id,
+        author_id=actor.id,
+        department_id=actor.department_id,
+        title=data.title,
+        summary=data.summary,
+        description=data.description,
+        status="submitted",
+    )
+    idea.tags = _tags_named(data.tags)
+    idea.coauthors = _people(data.coauthor_ids)
+    db.session.add(idea)
+    db.session.flush()
+    _attach(idea, actor, files)
+    db.session.add(IdeaStatusChange(idea_id=idea.id, to_status="submitted", changed_by_id=actor.id))
+    db.session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id)
+        .values(idea_count=Campaign.idea_count + 1)
+    )
+    record(actor, "idea.submitted", idea, campaign_id=campaign.id, attachments=len(files))
+    db.session.commit()
+    return idea
+
+
+def edit_idea(actor: User, idea: Idea, data: IdeaData, files: list[StoredFile]) -> Idea:
+    old_tags = [t.name for t in idea.tags]
+    changed = (idea.title, idea.summary, idea.description, old_tags) != (
+        data.title,
+        data.summary,
+        data.description,
+        data.tags,
+    )
+    if sorted(u.id for u in idea.coauthors) != sorted(data.coauthor_ids):
+        idea.coauthors = _people(data.coauthor_ids)
+        record(actor, "idea.coauthors_changed", idea, coauthors=sorted(data.coauthor_ids))
+    if changed:
+        db.session.add(
+            IdeaRevision(
+                idea_id=idea.id,
+                edited_by_id=actor.id,
+                title=idea.title,
+                summary=idea.summary,
+                description=idea.description,
+                tags=", ".join(old_tags),
+            )
+        )
+        idea.title, idea.summary, idea.description = data.title, data.summary, data.description
+        idea.tags = _tags_named(data.tags)
+        idea.updated_at = utcnow()
+    _attach(idea, actor, files)
+    if changed or files:
+        record(actor, "idea.edited", idea, attachments_added=len(files))
+    db.session.commit()
+    return idea
+
+
+def change_status(actor: User, idea: Idea, new_status: str, note: str = "") -> Idea:
+    if new_status not in IDEA_STATUSES:
+        raise IdeaError(_("Unknown status."))
+    if new_status == idea.status:
+        raise IdeaError(_("The idea already has this status."))
+    db.session.add(
+        IdeaStatusChange(
+            idea_id=idea.id,
+            from_status=idea.status,
+            to_status=new_status,
+            changed_by_id=actor.id,
+            note=note.strip(),
+        )
+    )
+    record(actor, "idea.status_changed", idea, before=idea.status, after=new_status, note=note)
+    idea.status = new_status
+    db.session.commit()
+    return idea
+
+
+def withdraw_idea(actor: User, idea: Idea, note: str = "") -> Idea:
+    return change_status(actor, idea, "withdrawn", note)
+
+
+def set_vote(actor: User, idea: Idea, wanted: bool) -> tuple[bool, int]:
+    """Make the actor's vote be `wanted`; idempotent, so a double click counts once.
+
+    The (user, idea) primary key refuses a second vote; the count moves by an atomic
+    UPDATE only when a row was really added or removed. Returns (has_voted, vote_count).
+    """
+    from ..models import Vote
+
+    # RETURNING says whether a row really changed; rowcount is -1 for ORM-enabled
+    # statements on PostgreSQL (psycopg), which once left every vote uncounted there.
+    if wanted:
+        added = db.session.execute(
+            insert_ignoring_duplicates(Vote)
+            .values(user_id=actor.id, idea_id=idea.id, created_at=utcnow())
+            .returning(Vote.user_id)
+        ).first()
+        delta = 1 if added is not None else 0
+    else:
+        removed = db.session.execute(
+            db.delete(Vote)
+            .where(Vote.user_id == actor.id, Vote.idea_id == idea.id)
+            .returning(Vote.user_id)
+        ).first()
+        delta = -1 if removed is not None else 0
+    if delta:
+        db.session.execute(
+            update(Idea).where(Idea.id == idea.id).values(vote_count=Idea.vote_count + delta)
+        )
+    db.session.commit()
+    count = db.session.scalar(db.select(Idea.vote_count).where(Idea.id == idea.id)) or 0
+    return wanted, count

@@ -1,0 +1,36 @@
+// IdeaHub's small progressive enhancements. Everything works without this file.
+(function () {
+  "use strict";
+
+  function showAlert(html) {
+    var box = document.getElementById("alerts");
+    if (!box) return;
+    box.innerHTML = "";
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    // Keep only the text: an error page must never inject markup into this one.
+    var p = document.createElement("p");
+    p.className = "flash flash-error";
+    p.textContent = holder.textContent.trim().replace(/\s+/g, " ");
+    box.appendChild(p);
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var text = xhr && xhr.responseText ? xhr.responseText : "";
+    var doc = new DOMParser().parseFromString(text, "text/html");
+    var message = doc.querySelector(".flash-error, .error-page");
+    showAlert(message ? message.textContent : "The request failed (" + (xhr ? xhr.status : "?") + "). Please try again.");
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    showAlert("The server could not be reached. Check your connection and try again.");
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) {
+      var box = document.getElementById("alerts");
+      if (box) box.innerHTML = "";
+    }
+  });
+})();
