@@ -1,0 +1,37 @@
+"""After a request whose transaction changed searchable data, bring the index up to date.
+
+It runs once the response has been sent, so the person never waits for the index, and any
+failure is only logged: the change log keeps the change until a later catch-up succeeds.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response
+
+from ..extensions import db
+from . import changes, indexer
+
+logger = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    changes.install()
+
+    @app.after_request
+    def index_after_response(response: Response) -> Response:
+        session_info = db.session().info
+        if session_info.pop("search_changed", False) and app.config.get(
+            "SEARCH_INDEX_ON_COMMIT", True
+        ):
+
+            def catch_up() -> None:
+                with app.app_context():
+                    try:
+                        indexer.catch_up(blocking=False)
+                    except Exception:  # never the user's problem; the log keeps the change
+                        logger.exception("search: index catch-up failed; will retry later")
+
+            response.call_on_close(catch_up)
+        return response

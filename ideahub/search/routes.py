@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..extensions import db
+from ..htmx import render
+from ..models import IDEA_STATUSES, Campaign, Department
+from ..pagination import page_number
+from ..permissions import can_manage_campaigns
+from ..sql import parse_id
+from . import bp
+from .services import KINDS, SearchFilters, search, similar_ideas
+
+PER_PAGE = 20
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _int(raw: str | None) -> int | None:
+    return parse_id(raw)
+
+
+@bp.route("/search")
+@login_required
+def results() -> Response:
+    """Search ideas, comments and campaigns; htmx gets the results list only."""
+    args = request.args
+    q = (args.get("q") or "").strip()[:200]
+    filters = SearchFilters(
+        kind=args.get("kind", "") if args.get("kind") in KINDS else "",
+        campaign_id=_int(args.get("campaign")),
+        status=args.get("status", "") if args.get("status") in IDEA_STATUSES else "",
+        department_id=_int(args.get("department")),
+        date_from=_day(args.get("from")),
+        date_to=_day(args.get("to")),
+    )
+    found = search(current_user, q, filters, page_number(args.get("page")), PER_PAGE)
+    campaigns = db.select(Campaign).order_by(Campaign.title)
+    if not can_manage_campaigns(current_user):
+        campaigns = campaigns.where(Campaign.state != "draft")
+    return render(
+        "search/results.html",
+        "search/_results.html",
+        results=found,
+        filters=filters,
+        args={k: v for k, v in args.items() if k != "page"},
+        kinds=KINDS,
+        statuses=IDEA_STATUSES,
+        campaigns=db.session.scalars(campaigns).all(),
+        departments=db.session.scalars(db.select(Department).order_by(Department.name)).all(),
+    )
+
+
+@bp.route("/search/similar")
+@login_required
+def similar() -> Response:
+    """Ideas like the title being typed (shown while submitting, to avoid duplicates)."""
+    title = (request.args.get("title") or "").strip()[:150]
+    hits = similar_ideas(current_user, title) if len(title) >= 3 else []
+    return render("search/_similar.html", "search/_similar.html", hits=hits)
