@@ -1,0 +1,7 @@
+"""Governance: the Center of Excellence, versioned social-media guidelines, acknowledgments."""
+
+from flask import Blueprint
+
+bp = Blueprint("governance", __name__)
+
+from . import routes  # noqa: E402,F401 - routes attach themselves to bp

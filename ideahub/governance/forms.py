@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..forms import MultiCheckboxField, NoControlCharacters, strip
+from ..models import COE_ROLES, GRANTABLE_ROLES
+
+
+class NewGuidelineForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=200), NoControlCharacters()],
+    )
+
+
+class DraftForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=200), NoControlCharacters()],
+    )
+    body = TextAreaField(
+        _l("Guideline text"),
+        description=_l("Markdown: headings, lists, links."),
+        validators=[Length(max=100_000)],
+    )
+    for_everyone = BooleanField(_l("Applies to everyone"))
+    department_ids = MultiCheckboxField(_l("Or only to these departments"), coerce=int)
+    roles = MultiCheckboxField(_l("and/or these roles"))
+
+    def __init__(self, *args: object, departments: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        from ..i18n import role_label
+
+        self.department_ids.choices = departments
+        self.roles.choices = [(r, role_label(r)) for r in GRANTABLE_ROLES]
+
+
+class PublishForm(FlaskForm):
+    change_summary = TextAreaField(
+        _l("What changed"), validators=[DataRequired(), Length(max=1000)]
+    )
+    is_major = BooleanField(_l("Major version: everyone in the audience must acknowledge it again"))
+    effective_on = DateField(_l("In effect from"), validators=[DataRequired()])
+
+
+class MemberForm(FlaskForm):
+    user_id = SelectField(_l("Person"), coerce=int)
+    department_id = SelectField(_l("Business function"), coerce=int)
+    role = SelectField(_l("Role in the CoE"))
+    starts_on = DateField(_l("Term starts"), validators=[DataRequired()])
+    ends_on = DateField(_l("Term ends"), validators=[Optional()])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        from ..i18n import coe_role_label
+
+        self.role.choices = [(r, coe_role_label(r)) for r in COE_ROLES]
+
+
+class OnBehalfForm(FlaskForm):
+    user_id = SelectField(_l("Employee"), coerce=int)
+    reason = StringField(
+        _l("Why HR acknowledges on their behalf"),
+        filters=[strip],
+        validators=[DataRequired(), Length(max=500)],
+    )
