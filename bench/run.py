@@ -1,0 +1,351 @@
+"""Load benchmark: IdeaHub and a minimal Flask app under identical gunicorn settings, side by side.
+
+    python bench/run.py --database-url sqlite:////abs/path/bench.sqlite3 [--duration 10]
+
+Starts both on 127.0.0.1 (2 workers each, as for this 2-core machine), signs in, drives each
+endpoint with wrk (16 connections, one phase per endpoint, each bounded in time), prints
+requests/s, p50 and p99 and the ratio to the ceiling's requests/s, checks votes and counts
+after the run, reads each worker's memory, writes JSON to bench/results/, and stops every
+process it started. Loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+sys.path.insert(0, ROOT)
+
+SEARCH_WORDS = [
+    "customer",
+    "energy",
+    "logistics",
+    "training",
+    "客户",
+    "物流",
+    "节能",
+    "培训",
+    "service",
+    "dashboard",
+    "退货 自助",
+    "warehouse delivery",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+def start_gunicorn(
+    module: str, port: int, env: dict[str, str], cwd: str, config: str | None
+) -> subprocess.Popen:
+    args = [os.path.join(VENV_BIN, "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--preload"]
+    if config:
+        args += ["-c", config]
+    args.append(module)
+    return subprocess.Popen(
+        args,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,  # noqa: S603
+        start_new_session=True,
+    )
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                status = f.read()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master_pid}$", status, re.M):
+            rss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+            if rss:
+                out.append(round(int(rss.group(1)) / 1024, 1))
+    return out
+
+
+def sign_in(base: str, email: str, password: str) -> tuple[str, str]:
+    """Return (Cookie header, CSRF token) of a signed-in session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    assert token, "no CSRF token on the sign-in page"
+    data = urllib.parse.urlencode(
+        {"csrf_token": token.group(1), "email": email, "password": password}
+    ).encode()
+    home = opener.open(base + "/login", data).read().decode()
+    assert "Sign out" in home, "sign-in failed"
+    csrf = re.search(r'"X-CSRFToken": "([^"]+)"', home)
+    assert csrf
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, csrf.group(1)
+
+
+LUA = r"""
+local cookie = os.getenv("BENCH_COOKIE")
+local csrf = os.getenv("BENCH_CSRF")
+local paths = {}
+for p in string.gmatch(os.getenv("BENCH_PATHS"), "[^\n]+") do table.insert(paths, p) end
+local method = os.getenv("BENCH_METHOD") or "GET"
+local body = os.getenv("BENCH_BODY") or ""
+local toggle = os.getenv("BENCH_TOGGLE") == "1"
+local n = 0
+request = function()
+  n = n + 1
+  local path = paths[(n % #paths) + 1]
+  local headers = {["Cookie"] = cookie, ["X-CSRFToken"] = csrf}
+  if method == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    local b = body
+    if toggle then b = "value=" .. (n % 2) end
+    if os.getenv("BENCH_HTMX") == "1" then headers["HX-Request"] = "true" end
+    return wrk.format("POST", path, headers, b .. "&n=" .. n)
+  end
+  return wrk.format("GET", path, headers)
+end
+"""
+
+
+def wrk(
+    base: str, paths: list[str], duration: int, connections: int, env: dict[str, str]
+) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(LUA)
+        script = f.name
+    run_env = {**os.environ, **env, "BENCH_PATHS": "\n".join(paths)}
+    out = subprocess.run(  # noqa: S603
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "-s",
+            script,
+            base + paths[0],
+        ],
+        capture_output=True,
+        text=True,
+        env=run_env,
+        timeout=duration + 60,
+        check=True,
+    ).stdout
+    os.unlink(script)
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            return float("nan")
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": rps,
+        "p50_ms": ms("50%"),
+        "p99_ms": ms("99%"),
+        "non_2xx_3xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": errors.group(1) if errors else "",
+    }
+
+
+def pick_targets(database_url: str) -> dict[str, object]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    with engine.connect() as c:
+        campaign = c.execute(
+            sa.text(
+                "SELECT id, idea_count FROM campaigns WHERE state='open' ORDER BY idea_count DESC LIMIT 1"
+            )
+        ).one()
+        idea200 = c.execute(
+            sa.text(
+                "SELECT id, comment_count FROM ideas ORDER BY abs(comment_count - 200), id LIMIT 1"
+            )
+        ).one()
+        vote_idea = c.execute(
+            sa.text(
+                "SELECT i.id FROM ideas i JOIN campaigns c ON c.id=i.campaign_id WHERE c.state='open' "
+                "AND i.author_id <> (SELECT id FROM users ORDER BY id LIMIT 1 OFFSET 2) ORDER BY i.id DESC LIMIT 1"
+            )
+        ).scalar()
+        comment_idea = c.execute(
+            sa.text(
+                "SELECT i.id FROM ideas i JOIN campaigns c ON c.id=i.campaign_id WHERE c.state='open' ORDER BY i.id DESC LIMIT 1 OFFSET 1"
+            )
+        ).scalar()
+        email = c.execute(sa.text("SELECT email FROM users ORDER BY id LIMIT 1 OFFSET 2")).scalar()
+    engine.dispose()
+    return {
+        "campaign": campaign[0],
+        "campaign_ideas": campaign[1],
+        "idea200": idea200[0],
+        "idea200_comments": idea200[1],
+        "vote_idea": vote_idea,
+        "comment_idea": comment_idea,
+        "email": email,
+    }
+
+
+def check_counts(database_url: str) -> dict[str, int]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    with engine.connect() as c:
+        wrong_votes = c.execute(
+            sa.text(
+                "SELECT count(*) FROM ideas i WHERE vote_count <> (SELECT count(*) FROM votes v WHERE v.idea_id = i.id)"
+            )
+        ).scalar()
+        duplicate_votes = c.execute(
+            sa.text(
+                "SELECT count(*) FROM (SELECT user_id, idea_id FROM votes GROUP BY user_id, idea_id HAVING count(*) > 1) d"
+            )
+        ).scalar()
+    engine.dispose()
+    return {"ideas_with_wrong_vote_count": wrong_votes, "duplicate_votes": duplicate_votes}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--password", default="bench-password-2026")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--index-dir", default=os.path.join(ROOT, "bench", "data", "search-index"))
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
+        return 2
+
+    targets = pick_targets(args.database_url)
+    env = {
+        **os.environ,
+        "IDEAHUB_DATABASE_URL": args.database_url,
+        "IDEAHUB_SECRET_KEY": "bench-" + "x" * 40,
+        "IDEAHUB_SECURE_COOKIES": "0",
+        "IDEAHUB_SEARCH_INDEX_DIR": args.index_dir,
+        "IDEAHUB_ENV": "production",
+    }
+    ceiling_port, app_port = free_port(), free_port()
+    ceiling = start_gunicorn("ceiling:app", ceiling_port, env, os.path.join(ROOT, "bench"), None)
+    app = start_gunicorn("wsgi:app", app_port, env, ROOT, os.path.join(ROOT, "gunicorn.conf.py"))
+    results: dict[str, object] = {
+        "started_at": datetime.now(UTC).isoformat(),
+        "database": args.database_url.split(":")[0],
+        "duration_s": args.duration,
+        "connections": args.connections,
+        "targets": targets,
+    }
+    try:
+        wait_for(f"http://127.0.0.1:{ceiling_port}/")
+        wait_for(f"http://127.0.0.1:{app_port}/healthz", 120)
+        base = f"http://127.0.0.1:{app_port}"
+        cookie, csrf = sign_in(base, str(targets["email"]), args.password)
+        common = {"BENCH_COOKIE": cookie, "BENCH_CSRF": csrf}
+        ceiling_result = wrk(
+            f"http://127.0.0.1:{ceiling_port}", ["/"], args.duration, args.connections, {}
+        )
+        results["ceiling"] = ceiling_result
+        print(
+            f"{'ceiling':<18} {ceiling_result['rps']:>8.0f} req/s  p50 {ceiling_result['p50_ms']:>6.1f} ms  p99 {ceiling_result['p99_ms']:>6.1f} ms"
+        )
+        c, i200 = targets["campaign"], targets["idea200"]
+        phases = {
+            "home": (["/"], {}),
+            "campaign_top": ([f"/campaigns/{c}?sort=top"], {}),
+            "campaign_newest": ([f"/campaigns/{c}?sort=newest"], {}),
+            "campaign_deep": (
+                [f"/campaigns/{c}?sort=newest&page={p}" for p in (50, 100, 200, 400)],
+                {},
+            ),
+            "idea_200_comments": ([f"/ideas/{i200}"], {}),
+            "search": ([f"/search?q={urllib.parse.quote(w)}" for w in SEARCH_WORDS], {}),
+            "vote_toggle": (
+                [f"/ideas/{targets['vote_idea']}/vote"],
+                {"BENCH_METHOD": "POST", "BENCH_TOGGLE": "1", "BENCH_HTMX": "1"},
+            ),
+            "comment_post": (
+                [f"/ideas/{targets['comment_idea']}/comments"],
+                {"BENCH_METHOD": "POST", "BENCH_BODY": "body=Benchmark+comment"},
+            ),
+        }
+        endpoints = {}
+        for name, (paths, extra) in phases.items():
+            r = wrk(base, paths, args.duration, args.connections, {**common, **extra})
+            r["ratio_to_ceiling"] = round(r["rps"] / ceiling_result["rps"], 3)
+            endpoints[name] = r
+            print(
+                f"{name:<18} {r['rps']:>8.0f} req/s  p50 {r['p50_ms']:>6.1f} ms  p99 {r['p99_ms']:>6.1f} ms  "
+                f"{r['ratio_to_ceiling'] * 100:>5.1f}% of ceiling  non-2xx/3xx {r['non_2xx_3xx']}"
+            )
+        results["endpoints"] = endpoints
+        results["worker_rss_mb"] = worker_rss_mb(app.pid)
+        print("worker RSS (MB):", results["worker_rss_mb"])
+    finally:
+        stop(app)
+        stop(ceiling)
+    results["integrity"] = check_counts(args.database_url)
+    print("integrity:", results["integrity"])
+    out = args.out or os.path.join(
+        ROOT, "bench", "results", f"run-{results['database']}-{int(time.time())}.json"
+    )
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        json.dump(results, f, indent=2)
+    print("written", out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
