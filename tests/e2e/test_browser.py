@@ -1,0 +1,196 @@
+"""End to end in a real Chromium (Debian's), driven by Playwright.
+
+An employee signs in, submits an idea with an attachment, comments, and votes for a
+colleague's idea, seeing the count change without a page reload. Screenshots go to
+tests/e2e/screenshots/ (git-ignored). Without Chromium the test is skipped with the reason,
+except under CI=true, where it must run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import threading
+import zlib
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from ideahub import create_app
+from ideahub.extensions import db
+from ideahub.models import Campaign, Department, Idea, IdeaStatusChange, User
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = os.environ.get("IDEAHUB_CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(__file__).parent / "screenshots"
+PASSWORD = "browser-test-password"
+
+
+def _require_browser() -> None:
+    reason = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        reason = "Playwright's Python package is not installed"
+    if reason is None and not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        reason = f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser test required under CI=true: {reason}", pytrace=False)
+        pytest.skip(f"browser test skipped: {reason}")
+
+
+def _png(width: int = 24, height: int = 16) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + bytes([30, 95, 191]) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _require_browser()
+    root = tmp_path_factory.mktemp("e2e")
+    app = create_app(
+        {
+            "TESTING": True,
+            "IDEAHUB_ENV": "testing",
+            "SECRET_KEY": "e2e-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'e2e.sqlite3'}",
+            "UPLOAD_FOLDER": str(root / "uploads"),
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        dept = Department(name="Customer Service")
+        db.session.add(dept)
+        db.session.flush()
+        for email, name in (("mei@example.test", "Mei Lin"), ("tom@example.test", "Tom Berg")):
+            user = User(email=email, name=name, department_id=dept.id, hire_date=date(2024, 1, 2))
+            user.set_password(PASSWORD)
+            db.session.add(user)
+        campaign = Campaign(title="Better customer experience", state="open", description="Go!")
+        db.session.add(campaign)
+        db.session.flush()
+        tom = db.session.scalar(db.select(User).where(User.email == "tom@example.test"))
+        idea = Idea(campaign_id=campaign.id, author_id=tom.id, title="Self-service returns kiosk")
+        db.session.add(idea)
+        db.session.flush()
+        db.session.add(IdeaStatusChange(idea_id=idea.id, to_status="submitted"))
+        db.session.commit()
+        db.engine.dispose()  # the server thread opens its own connections
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(live_server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        problems: list[str] = []
+        page.on(
+            "console",
+            lambda m: problems.append(page.url + " " + m.text) if m.type == "error" else None,
+        )
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        try:
+            yield page
+            # A CSP violation or a script error is a failure even if the page looked right.
+            assert problems == []
+        finally:
+            context.close()
+            browser.close()
+
+
+def test_employee_submits_comments_and_votes(live_server: str, page, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(live_server + "/")
+    expect(page).to_have_url(live_server + "/login?next=%2F")
+    page.get_by_label("Email").fill("mei@example.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Welcome, Mei Lin")).to_be_visible()
+    page.screenshot(path=SHOTS / "01-home.png", full_page=True)
+
+    # Submit an idea with an attachment.
+    page.get_by_role("link", name="Better customer experience").first.click()
+    page.get_by_role("link", name="Submit an idea").click()
+    page.get_by_label("Title").fill("Queue-free returns with QR codes")
+    page.get_by_label("Summary").fill("Scan, drop, done: 二维码退货，无需排队。")
+    page.get_by_label("Description").fill("Customers **scan a QR code** and drop the parcel.")
+    page.get_by_label("Tags").fill("returns, 客服")
+    screenshot = tmp_path / "mock-up.png"
+    screenshot.write_bytes(_png())
+    page.get_by_label("Supporting material").set_input_files(str(screenshot))
+    page.get_by_role("button", name="Publish idea").click()
+    expect(page.get_by_role("heading", name="Queue-free returns with QR codes")).to_be_visible()
+    expect(page.get_by_role("link", name="mock-up.png")).to_be_visible()
+    expect(page.get_by_alt_text("Preview of mock-up.png")).to_be_visible()
+    page.screenshot(path=SHOTS / "02-idea.png", full_page=True)
+
+    # Comment through htmx: the page is not reloaded (a marker on window survives).
+    page.wait_for_load_state("load")  # htmx has processed the page (else a click posts plainly)
+    page.evaluate("window.__noReload = true")
+    page.get_by_label("Your comment").fill("Piloting this in Shanghai first would be easy.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator("#discussion")).to_contain_text("Piloting this in Shanghai first")
+    assert page.evaluate("window.__noReload") is True
+    page.screenshot(path=SHOTS / "03-commented.png", full_page=True)
+
+    # Vote for a colleague's idea and see the count change in place.
+    page.get_by_role("link", name="Better customer experience").first.click()
+    page.get_by_role("link", name="Self-service returns kiosk").click()
+    count = page.get_by_test_id("vote-count")
+    expect(count).to_have_text("0")
+    page.wait_for_load_state("load")  # htmx has processed the page (else a click posts plainly)
+    page.evaluate("window.__noReload = true")
+    page.get_by_role("button", name="Vote for this idea").click()
+    expect(count).to_have_text("1")
+    expect(page.get_by_role("button", name="Take back my vote")).to_be_visible()
+    assert page.evaluate("window.__noReload") is True
+    page.screenshot(path=SHOTS / "04-voted.png", full_page=True)
+
+    # On a phone-sized screen the idea page still reads without sideways scrolling.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert overflow is False
+    page.screenshot(path=SHOTS / "05-phone.png", full_page=True)

@@ -1,0 +1,204 @@
+"""Sessions that really end, password rules, and password reset by a real SMTP server."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from conftest import PASSWORD
+from mailserver import smtp_server
+
+from ideahub.auth.passwords import password_problem
+from ideahub.auth.services import reset_token
+from ideahub.extensions import db
+from ideahub.models import AuditEntry, User
+
+NEW_PASSWORD = "a fresh passphrase 42"
+
+
+def sign_in(client, user, password=PASSWORD, remember=False):
+    data = {"email": user.email, "password": password}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/login", data=data)
+
+
+def test_password_policy_messages():
+    assert "at least 10" in password_problem("short")
+    assert "common" in password_problem("password123")
+    assert "common" in password_problem("aaaaaaaaaaaa")
+    assert "name or email" in password_problem("wei.zhang-2026!", email="wei.zhang@x.test")
+    assert password_problem("purple tractor melody", email="a@x.test", name="Ann") is None
+
+
+def test_changing_password_ends_other_sessions(app, make_user):
+    user = make_user()
+    laptop, phone = app.test_client(), app.test_client()
+    assert sign_in(laptop, user).status_code == 302
+    assert sign_in(phone, user).status_code == 302
+    r = laptop.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert r.status_code == 302
+    assert laptop.get("/").status_code == 200  # the session that changed it stays in
+    assert phone.get("/").status_code == 302  # every other one is out
+    assert phone.get("/").location.startswith("/login")
+    assert db.session.get(User, user.id).check_password(NEW_PASSWORD)
+
+
+def test_wrong_current_password_changes_nothing(client, make_user):
+    user = make_user()
+    sign_in(client, user)
+    r = client.post(
+        "/account/password", data={"current": "nope", "new": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
+    assert r.status_code == 200
+    assert "current password is not right" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password(PASSWORD)
+
+
+def test_weak_new_password_refused_with_reason(client, make_user):
+    user = make_user()
+    sign_in(client, user)
+    r = client.post(
+        "/account/password", data={"current": PASSWORD, "new": "password1", "confirm": "password1"}
+    )
+    assert r.status_code == 200
+    assert "at least 10" in r.get_data(as_text=True)
+
+
+def test_sign_out_everywhere_includes_remember_cookies(app, make_user):
+    user = make_user()
+    a, b = app.test_client(), app.test_client()
+    sign_in(a, user, remember=True)
+    sign_in(b, user, remember=True)
+    assert b.get_cookie("remember_token", domain="ideahub.test") is not None
+    assert a.post("/account/sign-out-everywhere").status_code == 302
+    assert a.get("/").status_code == 302
+    # b keeps its cookies, but neither the session nor the remember cookie is honoured
+    with b.session_transaction() as s:
+        s.clear()
+    assert b.get("/").status_code == 302
+
+
+def test_deactivation_ends_sessions_at_once(app, make_user, login):
+    admin = make_user(roles=["admin"])
+    leaver = make_user()
+    theirs = app.test_client()
+    sign_in(theirs, leaver, remember=True)
+    assert theirs.get("/").status_code == 200
+    ours = login(admin, on=app.test_client())
+    assert ours.post(f"/admin/users/{leaver.id}/active", data={"active": "0"}).status_code == 302
+    assert theirs.get("/").status_code == 302
+    assert sign_in(app.test_client(), leaver).status_code == 200  # refused, form shown again
+
+
+@pytest.fixture
+def inbox():
+    with smtp_server() as (box, port):
+        box.port = port
+        yield box
+
+
+@pytest.fixture
+def app_config(app_config, inbox):
+    app_config["SESSION_IDLE_MINUTES"] = 1
+    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port)
+    return app_config
+
+
+def test_idle_session_ends(client, make_user):
+    user = make_user()
+    sign_in(client, user)
+    with client.session_transaction() as s:
+        s["_seen"] = int(time.time()) - 120
+    r = client.get("/")
+    assert r.status_code == 302 and r.location.startswith("/login")
+    assert client.get("/").status_code == 302
+
+
+def test_idle_session_htmx_gets_redirect_header(client, make_user):
+    user = make_user()
+    sign_in(client, user)
+    with client.session_transaction() as s:
+        s["_seen"] = int(time.time()) - 120
+    r = client.get("/campaigns/", headers={"HX-Request": "true"})
+    assert r.status_code == 401
+    assert r.headers["HX-Redirect"] == "/login"
+
+
+def test_remembered_session_survives_idle_limit(client, make_user):
+    user = make_user()
+    sign_in(client, user, remember=True)
+    with client.session_transaction() as s:
+        s["_seen"] = int(time.time()) - 7200
+    assert client.get("/").status_code == 200
+
+
+def test_absolute_session_limit(client, make_user, app):
+    user = make_user()
+    sign_in(client, user)
+    with client.session_transaction() as s:
+        s["_started"] = int(time.time()) - int(app.permanent_session_lifetime.total_seconds()) - 5
+    assert client.get("/").status_code == 302
+
+
+def _link(body: str) -> str:
+    match = re.search(r"https?://\S+/login/reset/\S+", body)
+    assert match, body
+    return match.group(0).split("ideahub.test", 1)[1]
+
+
+def test_password_reset_by_email_is_single_use(client, make_user, inbox):
+    user = make_user(email="reset.me@example.test")
+    r = client.post("/login/forgot", data={"email": "RESET.ME@example.test"})
+    assert r.status_code == 302
+    assert len(inbox.messages) == 1
+    assert inbox.messages[0]["To"] == "reset.me@example.test"
+    link = _link(inbox.bodies()[0])
+    assert client.get(link).status_code == 200
+    r = client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert r.status_code == 302 and r.location == "/login"
+    assert sign_in(client, user, NEW_PASSWORD).status_code == 302
+    client.post("/logout")
+    # used once: the same link is refused and changes nothing
+    r = client.post(link, data={"new": "another passphrase 7", "confirm": "another passphrase 7"})
+    assert r.status_code == 302 and "/login/forgot" in r.location
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password(NEW_PASSWORD)
+
+
+def test_reset_for_unknown_email_answers_the_same_and_sends_nothing(client, make_user, inbox):
+    known = make_user(email="known@example.test")
+    r1 = client.post("/login/forgot", data={"email": "nobody@example.test"}, follow_redirects=True)
+    r2 = client.post("/login/forgot", data={"email": known.email}, follow_redirects=True)
+    assert len(inbox.messages) == 1
+    flash = re.compile(r'<p class="flash[^"]*">([^<]*)</p>')
+    assert flash.findall(r1.get_data(as_text=True)) == flash.findall(r2.get_data(as_text=True))
+
+
+def test_expired_and_forged_reset_links_refused(app, client, make_user):
+    user = make_user()
+    token = reset_token(user)
+    app.config["PASSWORD_RESET_HOURS"] = 0
+    time.sleep(1.1)
+    assert "/login/forgot" in client.get(f"/login/reset/{token}").location
+    app.config["PASSWORD_RESET_HOURS"] = 2
+    assert "/login/forgot" in client.get(f"/login/reset/{token}x").location
+    assert "/login/forgot" in client.get("/login/reset/not-a-token").location
+
+
+def test_password_change_is_audited(client, make_user):
+    user = make_user()
+    sign_in(client, user)
+    client.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    actions = db.session.scalars(
+        db.select(AuditEntry.action).where(AuditEntry.target_id == user.id)
+    ).all()
+    assert "user.password_changed" in actions

@@ -1,0 +1,304 @@
+"""Governance: CoE coverage, guideline versions over time, acknowledgments, diffs, per role."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from ideahub.extensions import db
+from ideahub.governance.diff import diff_html
+from ideahub.governance.queries import requirements_for
+from ideahub.governance.services import (
+    DraftData,
+    GovernanceError,
+    acknowledge,
+    add_member,
+    create_guideline,
+    publish_version,
+    save_draft,
+)
+from ideahub.models import Acknowledgment, AuditEntry, GuidelineVersion
+
+DAY0 = date(2026, 1, 1)
+
+
+@pytest.fixture
+def clock(app):
+    """Set 'today' for the governance rules."""
+
+    def set_day(day: date) -> None:
+        app.config["TODAY"] = day
+
+    set_day(DAY0)
+    return set_day
+
+
+@pytest.fixture
+def author(make_user):
+    return make_user(roles=["coe"], name="Community Writer")
+
+
+def publish(author, guideline, body, *, major=True, day=DAY0, summary="Changes."):
+    save_draft(
+        author,
+        guideline,
+        DraftData(
+            title=guideline.title,
+            body=body,
+            for_everyone=guideline.for_everyone,
+            department_ids=tuple(d.id for d in guideline.departments),
+            roles=tuple(guideline.role_list),
+        ),
+    )
+    return publish_version(author, guideline, summary, major, day)
+
+
+def status(user, guideline) -> str:
+    return next(r.status for r in requirements_for(user) if r.guideline.id == guideline.id)
+
+
+def test_versions_are_numbered_and_immutable_text_hashed(clock, author):
+    g = create_guideline(author, "Posting rules")
+    v1 = publish(author, g, "Be kind.")
+    v2 = publish(author, g, "Be kind. Be brief.", major=False)
+    assert (v1.number, v2.number) == (1, 2)
+    assert v1.text_hash != v2.text_hash and len(v1.text_hash) == 64
+    with pytest.raises(GovernanceError, match="same as version 2"):
+        publish_version(author, g, "again", True, DAY0)
+
+
+def test_major_needs_new_acknowledgment_minor_does_not(clock, author, make_user):
+    reader = make_user()
+    g = create_guideline(author, "Posting rules")
+    v1 = publish(author, g, "Be kind.")
+    assert status(reader, g) == "due"
+    acknowledge(reader, v1)
+    assert status(reader, g) == "done"
+    clock(DAY0 + timedelta(days=10))
+    publish(author, g, "Be kind. Fixed a typo.", major=False, day=DAY0 + timedelta(days=10))
+    assert status(reader, g) == "done"
+    v3 = publish(
+        author, g, "Be kind. Never share customer data.", major=True, day=DAY0 + timedelta(days=20)
+    )
+    assert status(reader, g) == "done"  # not in effect yet
+    clock(DAY0 + timedelta(days=20))
+    assert status(reader, g) == "due"
+    acknowledge(reader, v3)
+    assert status(reader, g) == "done"
+
+
+def test_superseded_and_future_versions_are_refused(clock, author, make_user):
+    reader = make_user()
+    g = create_guideline(author, "Rules")
+    v1 = publish(author, g, "One.")
+    v2 = publish(author, g, "Two.", day=DAY0 + timedelta(days=5))
+    with pytest.raises(GovernanceError, match="not in effect"):
+        acknowledge(reader, v2)
+    clock(DAY0 + timedelta(days=5))
+    with pytest.raises(GovernanceError, match="replaced by version 2"):
+        acknowledge(reader, v1)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Acknowledgment)) == 0
+
+
+def test_acknowledgment_records_exact_version_and_is_idempotent(clock, author, make_user):
+    reader = make_user()
+    g = create_guideline(author, "Rules")
+    v1 = publish(author, g, "One.")
+    first = acknowledge(reader, v1)
+    again = acknowledge(reader, v1)
+    assert first.id == again.id and first.text_hash == v1.text_hash
+    assert first.on_behalf_by_id is None
+    with pytest.raises(IntegrityError):
+        db.session.add(Acknowledgment(user_id=reader.id, version_id=v1.id, text_hash="x"))
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_double_click_acknowledge_from_two_threads(app, clock, author, make_user, login):
+    reader = make_user()
+    g = create_guideline(author, "Rules")
+    v1 = publish(author, g, "One.")
+    url = f"/guidelines/versions/{v1.id}/acknowledge"
+    clients = [login(reader, on=app.test_client()) for _ in range(6)]
+    barrier = threading.Barrier(len(clients))
+    codes: list[int] = []
+
+    def click(c):
+        barrier.wait()
+        codes.append(c.post(url).status_code)
+
+    threads = [threading.Thread(target=click, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert codes == [302] * 6
+    db.session.rollback()  # end this test's read snapshot (SQLite WAL) to see the threads' commits
+    count = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Acknowledgment)
+        .where(Acknowledgment.user_id == reader.id)
+    )
+    assert count == 1
+
+
+def test_audience_by_department_and_role(clock, author, make_user, make_department):
+    sales = make_department("Sales")
+    seller, hr_person, other = make_user(department=sales), make_user(roles=["hr"]), make_user()
+    g = create_guideline(author, "Sales rules")
+    save_draft(
+        author,
+        g,
+        DraftData(
+            title=g.title,
+            body="Quote carefully.",
+            for_everyone=False,
+            department_ids=(sales.id,),
+            roles=("hr",),
+        ),
+    )
+    v1 = publish_version(author, g, "First.", True, DAY0)
+    assert status(seller, g) == "due" and status(hr_person, g) == "due"
+    assert status(other, g) == "not_required"
+    with pytest.raises(GovernanceError, match="does not apply"):
+        acknowledge(other, v1)
+    with pytest.raises(GovernanceError, match="audience"):
+        save_draft(author, g, DraftData(title=g.title, body="x", for_everyone=False))
+
+
+def test_employee_who_moves_department_gets_what_applies(clock, author, make_user, make_department):
+    sales, it = make_department("Sales"), make_department("IT")
+    person = make_user(department=it)
+    g = create_guideline(author, "Sales rules")
+    save_draft(
+        author,
+        g,
+        DraftData(
+            title=g.title, body="Quote carefully.", for_everyone=False, department_ids=(sales.id,)
+        ),
+    )
+    publish_version(author, g, "First.", True, DAY0)
+    assert status(person, g) == "not_required"
+    person.department_id = sales.id
+    db.session.commit()
+    assert status(person, g) == "due"
+
+
+def test_hr_acknowledges_on_behalf_with_reason(client, clock, author, make_user, login):
+    reader = make_user()
+    g = create_guideline(author, "Rules")
+    v1 = publish(author, g, "One.")
+    hr = make_user(roles=["hr"])
+    login(hr)
+    r = client.post(
+        f"/guidelines/versions/{v1.id}/acknowledge", data={"user_id": reader.id, "reason": ""}
+    )
+    assert r.status_code == 302
+    assert db.session.scalar(db.select(db.func.count()).select_from(Acknowledgment)) == 0
+    client.post(
+        f"/guidelines/versions/{v1.id}/acknowledge",
+        data={"user_id": reader.id, "reason": "Signed on paper during onboarding"},
+    )
+    ack = db.session.scalar(db.select(Acknowledgment))
+    assert (ack.user_id, ack.on_behalf_by_id) == (reader.id, hr.id)
+    assert db.session.scalar(
+        db.select(AuditEntry.action).where(AuditEntry.action == "acknowledgment.on_behalf")
+    )
+
+
+def test_employee_cannot_acknowledge_for_someone_else(client, clock, author, make_user, login):
+    reader, intruder = make_user(), make_user()
+    v1 = publish(author, create_guideline(author, "Rules"), "One.")
+    login(intruder)
+    r = client.post(
+        f"/guidelines/versions/{v1.id}/acknowledge", data={"user_id": reader.id, "reason": "x"}
+    )
+    assert r.status_code == 403
+    assert db.session.scalar(db.select(db.func.count()).select_from(Acknowledgment)) == 0
+
+
+def test_reader_sees_what_changed_since_their_version(client, clock, author, make_user, login):
+    reader = make_user()
+    g = create_guideline(author, "Rules")
+    v1 = publish(author, g, "Be kind online.")
+    acknowledge(reader, v1)
+    publish(author, g, "Be kind and honest online.")
+    login(reader)
+    html = client.get(f"/guidelines/{g.id}").get_data(as_text=True)
+    assert "<ins>" in html and "honest" in html
+    assert "I have read and understood version 2" in html
+
+
+def test_diff_marks_additions_and_removals_and_escapes():
+    out = str(diff_html("Be kind <b>online</b>.", "Be kind and honest <b>online</b>!"))
+    assert "<ins> and honest</ins>" in out or "<ins>and honest </ins>" in out or "honest" in out
+    assert "&lt;b&gt;" in out and "<b>" not in out
+    zh = str(diff_html("不要分享客户数据。", "不要分享客户和员工数据。"))
+    assert "<ins>和员工</ins>" in zh
+
+
+def test_coe_vacancy_warning_and_membership(client, clock, make_user, make_department, login):
+    service = make_department("Customer Service")
+    service.is_customer_facing = True
+    db.session.commit()
+    admin = make_user(roles=["admin"])
+    login(admin)
+    assert "Vacant seats" in client.get("/coe").get_data(as_text=True)
+    add_member(admin, make_user(name="Rep Person"), service, "representative", DAY0, None)
+    html = client.get("/coe").get_data(as_text=True)
+    assert "Vacant seats" not in html and "Rep Person" in html
+    with pytest.raises(GovernanceError):
+        add_member(admin, make_user(), service, "sponsor", DAY0, DAY0 - timedelta(days=1))
+
+
+@pytest.mark.parametrize(
+    ("roles", "draft", "coe_post"),
+    [
+        ((), 403, 403),
+        (("expert",), 403, 403),
+        (("hr",), 403, 403),
+        (("coe",), 200, 403),
+        (("admin",), 200, 302),
+    ],
+)
+def test_access_per_role(
+    client, clock, author, make_user, login, make_department, roles, draft, coe_post
+):
+    g = create_guideline(author, "Rules")
+    login(make_user(roles=list(roles)))
+    assert client.get(f"/guidelines/{g.id}/draft").status_code == draft
+    assert client.post(f"/guidelines/{g.id}/publish", data={}).status_code in (
+        (403,) if draft == 403 else (302,)
+    )
+    dept = make_department()
+    r = client.post(
+        "/coe",
+        data={
+            "user_id": author.id,
+            "department_id": dept.id,
+            "role": "sponsor",
+            "starts_on": "2026-01-01",
+        },
+    )
+    assert r.status_code == coe_post
+
+
+def test_unpublished_guideline_is_hidden_from_readers(client, clock, author, make_user, login):
+    g = create_guideline(author, "Secret draft")
+    save_draft(author, g, DraftData(title=g.title, body="Not ready."))
+    login(make_user())
+    assert client.get(f"/guidelines/{g.id}").status_code == 404
+    assert "Secret draft" not in client.get("/guidelines").get_data(as_text=True)
+
+
+def test_publishing_is_audited(clock, author):
+    g = create_guideline(author, "Rules")
+    v = publish(author, g, "One.")
+    entry = db.session.scalar(
+        db.select(AuditEntry).where(AuditEntry.action == "guideline.published")
+    )
+    assert entry.target_id == v.id and entry.actor_id == author.id
+    assert db.session.get(GuidelineVersion, v.id).is_major

@@ -1,0 +1,273 @@
+"""Search: English and Chinese, visibility, malformed input, and an index that lags or is locked."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+
+import pytest
+
+from ideahub.extensions import db
+from ideahub.models import Comment, User, utcnow
+from ideahub.search import engine, indexer
+from ideahub.search.services import SearchFilters, search, terms
+
+
+def titles(response) -> list[str]:
+    html = response.get_data(as_text=True)
+    return re.findall(r'<li class="search-hit">.*?<a href="[^"]*">([^<]*)</a>', html, re.S)
+
+
+@pytest.fixture
+def employee(make_user, login):
+    user = make_user()
+    login(user)
+    return user
+
+
+def test_title_match_ranks_above_body_match(client, employee, make_idea):
+    make_idea(title="Warehouse robots plan", description="Nothing about the sun here.")
+    make_idea(title="Quarterly plan", description="Put solar panels on the warehouse roof.")
+    make_idea(title="Solar warehouse roofs", description="Panels everywhere.")
+    r = client.get("/search", query_string={"q": "solar"})
+    assert titles(r) == ["Solar warehouse roofs", "Quarterly plan"]
+
+
+def test_english_stemming_and_highlight(client, employee, make_idea):
+    make_idea(title="Faster returns", description="Customers returning parcels wait too long.")
+    r = client.get("/search", query_string={"q": "return"})
+    html = r.get_data(as_text=True)
+    assert titles(r) == ["Faster returns"]
+    assert (
+        "<mark>returning</mark>" in html
+        or "<mark>Returns</mark>" in html
+        or "<mark>returns</mark>" in html
+    )
+
+
+def test_two_character_chinese_word_inside_a_long_paragraph(client, employee, make_idea):
+    make_idea(
+        title="门店体验",
+        description="我们在上海的三家门店试点自助退货机，平均排队时间从十二分钟降到四分钟，客服可以处理更复杂的咨询。",
+    )
+    r = client.get("/search", query_string={"q": "退货"})
+    assert titles(r) == ["门店体验"]
+    assert "<mark>退货</mark>" in r.get_data(as_text=True)
+
+
+def test_mixed_chinese_and_english(client, employee, make_idea):
+    make_idea(title="AI 自动整理客户反馈", description="Weekly report for the product team.")
+    assert titles(client.get("/search", query_string={"q": "反馈 weekly"})) == [
+        "AI 自动整理客户反馈"
+    ]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '"unbalanced',
+        "title:(",
+        "AND OR NOT",
+        "self-service",
+        "café*",
+        "(((",
+        "'; DROP TABLE ideas;--",
+        "<script>alert(1)</script>",
+        "~!@#$%^&*()_+",
+        "x" * 500,
+        "  ",
+    ],
+)
+def test_malformed_queries_never_error(client, employee, make_idea, typed):
+    make_idea(title="Self-service kiosk", description="A café with a kiosk.")
+    r = client.get("/search", query_string={"q": typed})
+    assert r.status_code == 200
+    assert "<script>alert(1)" not in r.get_data(as_text=True)
+
+
+def test_hyphenated_words_are_found(client, employee, make_idea):
+    make_idea(title="Self-service returns kiosk")
+    assert titles(client.get("/search", query_string={"q": "self-service"})) == [
+        "Self-service returns kiosk"
+    ]
+    assert titles(client.get("/search", query_string={"q": "self service"})) == [
+        "Self-service returns kiosk"
+    ]
+
+
+def test_withdrawn_ideas_and_removed_comments_are_not_found(
+    client, employee, make_idea, make_comment
+):
+    idea = make_idea(title="Zebra crossings at the depot")
+    comment = make_comment(idea, employee, body="Zebra stripes would need repainting.")
+    assert len(titles(client.get("/search", query_string={"q": "zebra"}))) == 2
+    comment.deleted_at = utcnow()
+    idea.status = "withdrawn"
+    db.session.commit()
+    assert titles(client.get("/search", query_string={"q": "zebra"})) == []
+
+
+def test_draft_campaign_content_only_for_managers(
+    client, app, make_user, login, make_campaign, make_idea
+):
+    draft = make_campaign(state="draft", title="Secret roadmap ideas")
+    make_idea(campaign=draft, title="Unannounced product line")
+    login(make_user())
+    assert titles(client.get("/search", query_string={"q": "unannounced"})) == []
+    assert titles(client.get("/search", query_string={"q": "secret roadmap"})) == []
+    manager = app.test_client()
+    login(make_user(roles=["coe"]), on=manager)
+    assert titles(manager.get("/search", query_string={"q": "unannounced"})) == [
+        "Unannounced product line"
+    ]
+
+
+def test_opening_a_draft_campaign_makes_its_ideas_findable(
+    client, employee, make_campaign, make_idea
+):
+    draft = make_campaign(state="draft")
+    make_idea(campaign=draft, title="Hidden gem proposal")
+    assert titles(client.get("/search", query_string={"q": "gem"})) == []
+    draft.state = "open"
+    db.session.commit()
+    assert titles(client.get("/search", query_string={"q": "gem"})) == ["Hidden gem proposal"]
+
+
+def test_filters_kind_campaign_status_and_dates(
+    client, employee, make_campaign, make_idea, make_comment
+):
+    a, b = make_campaign(), make_campaign()
+    idea = make_idea(campaign=a, title="Lantern festival stand")
+    make_idea(campaign=b, title="Lantern repair kit", status="shortlisted")
+    make_comment(idea, employee, body="Lantern colours: red and gold.")
+
+    def q(**kw):
+        return titles(client.get("/search", query_string={"q": "lantern", **kw}))
+
+    assert len(q()) == 3
+    assert q(kind="idea", campaign=str(b.id)) == ["Lantern repair kit"]
+    assert q(status="shortlisted") == ["Lantern repair kit"]
+    assert len(q(kind="comment")) == 1
+    assert q(**{"from": "2999-01-01"}) == []
+    assert len(q(**{"to": "2999-01-01", "kind": "idea"})) == 2
+    assert (
+        client.get("/search", query_string={"q": "lantern", "from": "not-a-date"}).status_code
+        == 200
+    )
+
+
+def test_htmx_gets_results_fragment(client, employee, make_idea):
+    make_idea(title="Bamboo bicycles")
+    r = client.get("/search", query_string={"q": "bamboo"}, headers={"HX-Request": "true"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<html" not in html and 'id="search-results"' in html
+    assert "HX-Request" in r.headers["Vary"]
+
+
+def test_similar_ideas_while_typing(client, employee, make_idea):
+    make_idea(title="Self-service returns kiosk")
+    make_idea(title="Unrelated canteen menu")
+    r = client.get("/search/similar", query_string={"title": "returns kiosk"})
+    assert "Self-service returns kiosk" in r.get_data(as_text=True)
+    assert "canteen" not in r.get_data(as_text=True)
+    assert (
+        client.get("/search/similar", query_string={"title": "ab"})
+        .get_data(as_text=True)
+        .count("<li")
+        == 0
+    )
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    assert client.get("/search?q=x").status_code == 302
+
+
+def test_change_committed_while_index_is_locked_is_indexed_later(app, client, employee, make_idea):
+    make_idea(title="First entry")
+    client.get("/search", query_string={"q": "first"})  # index exists and is current
+    ix = engine.open_index(indexer.index_dir())
+    held = ix.writer()  # another process holds Whoosh's write lock
+    try:
+        r = client.post(
+            f"/campaigns/{make_idea().campaign_id}/ideas/new",
+            data={"title": "Locked but saved idea"},
+        )
+        assert r.status_code == 302  # the user's action succeeded
+        assert indexer.pending() > 0
+    finally:
+        held.cancel()
+    assert titles(client.get("/search", query_string={"q": "locked saved"})) == [
+        "Locked but saved idea"
+    ]
+    assert indexer.pending() == 0
+
+
+def test_reindex_rebuilds_from_the_database(app, employee, make_idea):
+    make_idea(title="Rebuilt from scratch")
+    indexer.rebuild()
+    found = search(employee, "rebuilt", SearchFilters())
+    assert [h.title for h in found.hits] == ["Rebuilt from scratch"]
+
+
+def _write_in_other_process(url: str, index_dir: str, uploads: str, n: int, tag: str) -> None:
+    from conftest import _test_config
+
+    from ideahub import create_app
+    from ideahub.models import Campaign, Idea, IdeaStatusChange, User
+
+    config = _test_config(url, uploads)
+    config["SEARCH_INDEX_DIR"] = index_dir
+    app = create_app(config)
+    with app.app_context():
+        campaign = db.session.scalar(db.select(Campaign))
+        user = db.session.scalar(db.select(User))
+        for i in range(n):
+            idea = Idea(campaign_id=campaign.id, author_id=user.id, title=f"{tag} parallel {i}")
+            db.session.add(idea)
+            db.session.flush()
+            db.session.add(IdeaStatusChange(idea_id=idea.id, to_status="submitted"))
+            db.session.commit()
+            indexer.catch_up(blocking=False)
+        indexer.catch_up(blocking=True)
+        db.engine.dispose()
+
+
+def test_two_processes_writing_lose_nothing(app, employee, make_idea, database_url, tmp_path):
+    make_idea(title="seed")
+    viewer_id = employee.id
+    db.session.remove()
+    db.engine.dispose()
+    ctx = multiprocessing.get_context("spawn")
+    uploads = str(tmp_path / "uploads")
+    procs = [
+        ctx.Process(
+            target=_write_in_other_process,
+            args=(database_url, app.config["SEARCH_INDEX_DIR"], uploads, 15, tag),
+        )
+        for tag in ("alpha", "beta")
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    indexer.catch_up(blocking=True)
+    viewer = db.session.get(User, viewer_id)
+    found = search(viewer, "parallel", SearchFilters(), per_page=100)
+    assert len(found.hits) == 30 and not found.more
+
+
+def test_terms_are_plain_words():
+    assert terms('title:(foo AND "bar') == ["titl", "foo", "bar"] or "foo" in terms(
+        'title:(foo AND "bar'
+    )
+    assert terms("") == []
+
+
+def test_comment_search_links_to_the_comment(client, employee, make_idea):
+    idea = make_idea(title="Host idea")
+    c = Comment(idea_id=idea.id, author_id=employee.id, body="Walrus enclosure budget")
+    db.session.add(c)
+    db.session.commit()
+    html = client.get("/search", query_string={"q": "walrus"}).get_data(as_text=True)
+    assert f"/ideas/{idea.id}#comment-{c.id}" in html

@@ -1,0 +1,290 @@
+"""Votes through HTTP and under concurrency: one per (user, idea), idempotent, refused with a
+reason, and a vote_count that always equals the rows in `votes`, on both engines."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask import has_app_context
+from sqlalchemy.exc import IntegrityError
+
+from ideahub.extensions import db
+from ideahub.models import Idea, Vote, utcnow
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture(autouse=True)
+def counts_match_rows_after_every_test(app):
+    """Whatever a test did, every idea's vote_count equals its rows in `votes` afterwards."""
+    yield
+    db.session.rollback()
+    assert mismatches() == {}
+
+
+def mismatches() -> dict[int, tuple[int, int]]:
+    rows = db.session.execute(
+        sa.select(Idea.id, Idea.vote_count, sa.func.count(Vote.user_id))
+        .outerjoin(Vote, Vote.idea_id == Idea.id)
+        .group_by(Idea.id, Idea.vote_count)
+    )
+    return {idea_id: (n, real) for idea_id, n, real in rows if n != real}
+
+
+def state(idea: Idea) -> tuple[int, int]:
+    """(vote_count, rows) as the database has them now, outside any old snapshot."""
+    db.session.rollback()
+    count = db.session.scalar(sa.select(Idea.vote_count).where(Idea.id == idea.id))
+    rows = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Vote).where(Vote.idea_id == idea.id)
+    )
+    return count, rows
+
+
+def vote(client, idea, value, htmx=False):
+    return client.post(f"/ideas/{idea.id}/vote", data={"value": value}, headers=HX if htmx else {})
+
+
+@pytest.fixture
+def voter(make_user, login):
+    user = make_user()
+    login(user)
+    return user
+
+
+# ---------------------------------------------------------------- one user, one request
+
+
+def test_plain_vote_adds_and_redirects_to_the_idea(client, voter, make_idea):
+    idea = make_idea()
+    r = vote(client, idea, "1")
+    assert r.status_code == 302 and r.location.endswith(f"/ideas/{idea.id}#vote")
+    assert state(idea) == (1, 1)
+    html = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert 'data-testid="vote-count">1<' in html and "Take back my vote" in html
+
+
+def test_value_0_takes_the_vote_back(client, voter, make_idea):
+    idea = make_idea()
+    vote(client, idea, "1")
+    assert vote(client, idea, "0").status_code == 302
+    assert state(idea) == (0, 0)
+
+
+def test_voting_twice_counts_once_and_removing_twice_stays_at_zero(client, voter, make_idea):
+    idea = make_idea()
+    vote(client, idea, "1")
+    vote(client, idea, "1")
+    assert state(idea) == (1, 1)
+    vote(client, idea, "0")
+    vote(client, idea, "0")
+    assert state(idea) == (0, 0)
+
+
+def test_htmx_vote_returns_the_widget_with_the_new_count(client, voter, make_user, make_idea):
+    idea = make_idea()
+    db.session.add(Vote(user_id=make_user().id, idea_id=idea.id, created_at=utcnow()))
+    idea.vote_count = 1
+    db.session.commit()
+    r = vote(client, idea, "1", htmx=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "<html" not in html
+    assert "HX-Request" in r.headers["Vary"]
+    assert html.lstrip().startswith(f'<div class="vote" id="vote-{idea.id}"')
+    assert 'data-testid="vote-count">2<' in html
+    assert 'name="value" value="0"' in html and 'aria-pressed="true"' in html
+    r = vote(client, idea, "0", htmx=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'data-testid="vote-count">1<' in html
+    assert 'name="value" value="1"' in html
+    assert state(idea) == (1, 1)
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("own", "You cannot vote for your own idea."),
+        ("withdrawn", "This idea was withdrawn by its author."),
+        ("draft", "This campaign is still a draft and does not take ideas yet."),
+        ("judging", "This campaign is being judged: submissions and votes are closed."),
+        ("closed", "This campaign is closed."),
+        ("past-closing-day", "This campaign closed on 2020-01-31."),
+        ("before-opening-day", "This campaign opens on 2999-01-01."),
+    ],
+)
+def test_vote_refused_with_the_reason(
+    client, make_user, login, make_idea, make_campaign, case, reason, htmx
+):
+    user = make_user(
+        ["coe"]
+    )  # CoE members can see draft campaigns, so the reason is what stops them
+    login(user)
+    if case == "own":
+        idea = make_idea(author=user)
+    elif case == "withdrawn":
+        idea = make_idea(status="withdrawn")
+    elif case == "past-closing-day":
+        idea = make_idea(campaign=make_campaign(closes_on=date(2020, 1, 31)))
+    elif case == "before-opening-day":
+        idea = make_idea(campaign=make_campaign(opens_on=date(2999, 1, 1)))
+    else:
+        idea = make_idea(campaign=make_campaign(state=case))
+    r = vote(client, idea, "1", htmx=htmx)
+    assert r.status_code == 403 and reason in r.get_data(as_text=True)
+    assert ("<html" in r.get_data(as_text=True)) is not htmx
+    assert state(idea) == (0, 0)
+
+
+def test_taking_back_is_refused_too_once_voting_closed(client, voter, make_idea, make_campaign):
+    campaign = make_campaign()
+    idea = make_idea(campaign=campaign)
+    vote(client, idea, "1")
+    campaign.state = "judging"
+    db.session.commit()
+    assert vote(client, idea, "0").status_code == 403
+    assert state(idea) == (1, 1)
+
+
+def test_draft_campaign_ideas_are_not_found_for_employees(client, voter, make_idea, make_campaign):
+    idea = make_idea(campaign=make_campaign(state="draft"))
+    assert vote(client, idea, "1").status_code == 404
+    assert state(idea) == (0, 0)
+
+
+def test_anonymous_vote_goes_to_sign_in(app, make_idea):
+    idea = make_idea()
+    r = vote(app.test_client(), idea, "1")
+    assert r.status_code == 302 and "/login" in r.location
+    assert state(idea) == (0, 0)
+
+
+def test_vote_by_get_is_405_and_unknown_idea_404(client, voter, make_idea):
+    idea = make_idea()
+    assert client.get(f"/ideas/{idea.id}/vote").status_code == 405
+    assert client.post("/ideas/999999/vote", data={"value": "1"}).status_code == 404
+    assert state(idea) == (0, 0)
+
+
+def test_database_refuses_a_second_vote_row(make_user, make_idea):
+    idea, user = make_idea(), make_user()
+    row = {"user_id": user.id, "idea_id": idea.id, "created_at": utcnow()}
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        conn.execute(sa.insert(Vote.__table__).values(**row))
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.execute(sa.insert(Vote.__table__).values(**row))
+    assert state(idea)[1] == 1
+    db.session.execute(sa.update(Idea).where(Idea.id == idea.id).values(vote_count=1))
+    db.session.commit()
+
+
+def test_database_refuses_a_duplicate_through_the_orm_too(make_user, make_idea):
+    user_id, idea_id = make_user().id, make_idea().id
+    db.session.add(Vote(user_id=user_id, idea_id=idea_id, created_at=utcnow()))
+    db.session.commit()
+    db.session.expunge_all()  # like a second session: it does not know the first row
+    db.session.add(Vote(user_id=user_id, idea_id=idea_id, created_at=utcnow()))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.execute(sa.update(Idea).where(Idea.id == idea_id).values(vote_count=1))
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+def race(app, login, plan, htmx=True):
+    """Each (user, idea, value) posts from its own thread and test client, released together.
+
+    Returns one (status, body) per entry, or the exception its thread raised.
+    """
+    clients = [login(user, on=app.test_client()) for user, _, _ in plan]
+    ids = [idea.id for _, idea, _ in plan]
+    db.session.rollback()  # the fixture's session holds no snapshot or lock while they run
+    barrier = threading.Barrier(len(plan))
+    results: list[object] = [None] * len(plan)
+
+    def go(i: int, client, idea_id: int, value: str) -> None:
+        try:
+            # No inherited app context: the request pushes its own, with its own session.
+            assert not has_app_context()
+            barrier.wait(timeout=30)
+            r = client.post(
+                f"/ideas/{idea_id}/vote", data={"value": value}, headers=HX if htmx else {}
+            )
+            results[i] = (r.status_code, r.get_data(as_text=True))
+        except BaseException as exc:  # reported by the test, not lost in a thread
+            results[i] = exc
+
+    threads = [
+        threading.Thread(target=go, args=(i, c, idea_id, value))
+        for i, (c, idea_id, (_, _, value)) in enumerate(zip(clients, ids, plan, strict=True))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "a voter never finished"
+    return results
+
+
+def assert_all_succeeded(results, expected_status=200):
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert errors == [], errors
+    statuses = Counter(status for status, _ in results)
+    assert statuses == {expected_status: len(results)}, statuses
+    assert not any("database is locked" in body for _, body in results)
+
+
+def test_twenty_voters_at_once_lose_no_vote(app, login, make_user, make_idea):
+    idea = make_idea()
+    voters = [make_user() for _ in range(20)]
+    results = race(app, login, [(u, idea, "1") for u in voters])
+    assert_all_succeeded(results)
+    assert state(idea) == (20, 20)
+    # Each answer shows a count that existed at some moment: 1..20, the last one 20.
+    shown = sorted(
+        int(body.split('data-testid="vote-count">')[1].split("<")[0]) for _, body in results
+    )
+    assert shown[-1] == 20 and all(1 <= n <= 20 for n in shown)
+
+
+def test_double_click_from_ten_threads_counts_once(app, login, make_user, make_idea):
+    idea = make_idea()
+    user = make_user()
+    results = race(app, login, [(user, idea, "1")] * 10, htmx=False)
+    assert_all_succeeded(results, expected_status=302)
+    assert state(idea) == (1, 1)
+
+
+def test_add_and_remove_storms_keep_the_count_equal_to_the_rows(app, login, make_user, make_idea):
+    ideas = [make_idea(), make_idea()]
+    voters = [make_user() for _ in range(6)]
+    for round_ in range(4):
+        plan = [
+            (user, ideas[(i + k) % 2], "1" if (i + k + round_) % 3 else "0")
+            for i, user in enumerate(voters)
+            for k in range(4)
+        ]
+        assert_all_succeeded(race(app, login, plan))
+        for idea in ideas:
+            count, rows = state(idea)
+            assert count == rows, (round_, idea.id, count, rows)
+    assert mismatches() == {}
+
+
+def test_many_voters_adding_and_removing_end_where_their_last_word_says(
+    app, login, make_user, make_idea
+):
+    idea = make_idea()
+    voters = [make_user() for _ in range(12)]
+    assert_all_succeeded(race(app, login, [(u, idea, "1") for u in voters]))
+    leaving = voters[::2]
+    assert_all_succeeded(race(app, login, [(u, idea, "0") for u in leaving] * 2))
+    assert state(idea) == (6, 6)
