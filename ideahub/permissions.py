@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from .i18n import state_label
 from .models import Attachment, Campaign, Comment, Idea, User
 
 FINAL_STATUSES = frozenset({"selected", "not_selected", "implemented", "withdrawn"})
@@ -86,7 +87,10 @@ def why_cannot_comment(user: Any, idea: Idea) -> str | None:
     if idea.is_withdrawn:
         return _("This idea was withdrawn: the discussion is closed.")
     if idea.campaign.state not in ("open", "judging"):
-        return _("The discussion is closed: this campaign is %(state)s.", state=idea.campaign.state)
+        return _(
+            "The discussion is closed: this campaign is %(state)s.",
+            state=state_label(idea.campaign.state).lower(),  # "Closed" mid-sentence
+        )
     return None
 
 
@@ -193,6 +197,11 @@ def can_author_guidelines(user: Any) -> bool:
 
 def can_manage_coe(user: Any) -> bool:
     return is_admin(user)
+
+
+def can_view_hr(user: Any) -> bool:
+    """HR's dashboard, grid, export and employee import: HR and admins."""
+    return _signed_in(user) and (user.has_role("hr") or user.has_role("admin"))
 
 
 def can_acknowledge_on_behalf(user: Any) -> bool:
