@@ -9,6 +9,8 @@ from .governance import (
     CoeMembership,
     Guideline,
     GuidelineVersion,
+    Mentorship,
+    ReminderSent,
     guideline_departments,
 )
 from .idea import (
@@ -35,6 +37,7 @@ from .judging import (
 )
 from .notice import Notice
 from .search import SearchChange
+from .training import Attempt, Choice, Question, TrainingModule
 from .types import utcnow
 from .user import GRANTABLE_ROLES, ROLES, Department, User, UserRole
 
@@ -44,6 +47,12 @@ __all__ = [
     "CoeMembership",
     "Guideline",
     "GuidelineVersion",
+    "Mentorship",
+    "Attempt",
+    "Choice",
+    "Question",
+    "TrainingModule",
+    "ReminderSent",
     "guideline_departments",
     "CAMPAIGN_STATES",
     "OUTCOMES",

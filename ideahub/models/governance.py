@@ -129,3 +129,35 @@ class Acknowledgment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Acknowledgment user={self.user_id} version={self.version_id}>"
+
+
+class Mentorship(db.Model):
+    """A new employee's mentor (a CoE member); one at a time, reassigning replaces it."""
+
+    __tablename__ = "mentorships"
+
+    mentee_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    mentee: Mapped[User] = relationship(foreign_keys=[mentee_id])
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
+
+    def __repr__(self) -> str:
+        return f"<Mentorship mentee={self.mentee_id} mentor={self.mentor_id}>"
+
+
+class ReminderSent(db.Model):
+    """One row per person per day a reminder went out: nobody is mailed twice in a day."""
+
+    __tablename__ = "reminders_sent"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sent_on: Mapped[date] = mapped_column(primary_key=True)
+    items: Mapped[int]
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
