@@ -213,6 +213,7 @@ def generate(scale: float, seed: int = 7) -> dict[str, int]:
         for k in range(int(20_000 * scale))
     ]
     insert(Attachment.__table__, attachments)
+    n_acks = guidelines_and_acknowledgments(rng, user_ids, dept_ids, now)
     return {
         "users": n_users,
         "departments": n_depts,
@@ -221,7 +222,82 @@ def generate(scale: float, seed: int = 7) -> dict[str, int]:
         "votes": len(votes),
         "comments": n_comments,
         "attachments": len(attachments),
+        "acknowledgments": n_acks,
     }
+
+
+def guidelines_and_acknowledgments(
+    rng: random.Random, user_ids: list[int], dept_ids: list[int], now: datetime
+) -> int:
+    """Six guidelines (two for a few departments only), each with three versions (the last
+    two major), and acknowledgments: most people acknowledged an early major version, fewer
+    the newest, a few through HR on their behalf."""
+    import hashlib
+
+    from ideahub.models import Acknowledgment, Guideline, GuidelineVersion, guideline_departments
+
+    author = user_ids[0]
+    for g in range(6):
+        insert(
+            Guideline.__table__,
+            [
+                {
+                    "title": f"Guideline {g}: " + sentence(rng, g % 3 == 0, 3),
+                    "draft_body": "",
+                    "for_everyone": g < 4,
+                    "audience_roles": "",
+                    "created_by_id": author,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],
+        )
+    guideline_ids = list(db.session.scalars(sa.select(Guideline.id).order_by(Guideline.id)))
+    insert(
+        guideline_departments,
+        [{"guideline_id": g, "department_id": d} for g in guideline_ids[4:] for d in dept_ids[:8]],
+    )
+    versions = []
+    for g in guideline_ids:
+        for number, (major, days_ago) in enumerate([(True, 400), (False, 200), (True, 20)], 1):
+            body = sentence(rng, g % 2 == 0, 200)
+            versions.append(
+                {
+                    "guideline_id": g,
+                    "number": number,
+                    "title": f"Guideline {g}",
+                    "body": body,
+                    "text_hash": hashlib.sha256(body.encode()).hexdigest(),
+                    "change_summary": "Bench",
+                    "is_major": major,
+                    "effective_on": (now - timedelta(days=days_ago)).date(),
+                    "published_by_id": author,
+                    "published_at": now - timedelta(days=days_ago),
+                }
+            )
+    insert(GuidelineVersion.__table__, versions)
+    acks = []
+    version_rows = db.session.execute(
+        sa.select(GuidelineVersion.id, GuidelineVersion.number, GuidelineVersion.text_hash)
+    ).all()
+    for vid, number, text_hash in version_rows:
+        share = {1: 0.9, 2: 0.0, 3: 0.6}[number]
+        for u in user_ids:
+            if rng.random() < share:
+                behalf = rng.random() < 0.02
+                acks.append(
+                    {
+                        "user_id": u,
+                        "version_id": vid,
+                        "text_hash": text_hash,
+                        "acknowledged_at": now - timedelta(days=rng.randint(0, 19)),
+                        "on_behalf_by_id": user_ids[1] if behalf else None,
+                        "on_behalf_reason": "On leave" if behalf else "",
+                    }
+                )
+    with click.progressbar(length=len(acks), label="acks     ") as bar:
+        insert(Acknowledgment.__table__, acks, bar)
+    return len(acks)
 
 
 def main() -> None:

@@ -224,6 +224,12 @@ def pick_targets(database_url: str) -> dict[str, object]:
             )
         ).scalar()
         email = c.execute(sa.text("SELECT email FROM users ORDER BY id LIMIT 1 OFFSET 2")).scalar()
+        hr_email = c.execute(
+            sa.text(
+                "SELECT u.email FROM users u JOIN user_roles r ON r.user_id = u.id "
+                "WHERE r.role = 'hr' ORDER BY u.id LIMIT 1"
+            )
+        ).scalar()
     engine.dispose()
     return {
         "campaign": campaign[0],
@@ -233,6 +239,7 @@ def pick_targets(database_url: str) -> dict[str, object]:
         "vote_idea": vote_idea,
         "comment_idea": comment_idea,
         "email": email,
+        "hr_email": hr_email,
     }
 
 
@@ -293,6 +300,10 @@ def main() -> int:
         base = f"http://127.0.0.1:{app_port}"
         cookie, csrf = sign_in(base, str(targets["email"]), args.password)
         common = {"BENCH_COOKIE": cookie, "BENCH_CSRF": csrf}
+        hr = {}
+        if targets["hr_email"]:  # the HR dashboard needs an HR account
+            hr_cookie, hr_csrf = sign_in(base, str(targets["hr_email"]), args.password)
+            hr = {"BENCH_COOKIE": hr_cookie, "BENCH_CSRF": hr_csrf}
         ceiling_result = wrk(
             f"http://127.0.0.1:{ceiling_port}", ["/"], args.duration, args.connections, {}
         )
@@ -320,6 +331,8 @@ def main() -> int:
                 {"BENCH_METHOD": "POST", "BENCH_BODY": "body=Benchmark+comment"},
             ),
         }
+        if hr:
+            phases["hr_dashboard"] = (["/hr/"], hr)
         endpoints = {}
         for name, (paths, extra) in phases.items():
             r = wrk(base, paths, args.duration, args.connections, {**common, **extra})

@@ -92,11 +92,13 @@ def _register_blueprints(app: Flask) -> None:
     from .campaigns import bp as campaigns_bp
     from .comments import bp as comments_bp
     from .governance import bp as governance_bp
+    from .hr import bp as hr_bp
     from .ideas import bp as ideas_bp
     from .judging import bp as judging_bp
     from .main import bp as main_bp
     from .people import bp as people_bp
     from .search import bp as search_bp
+    from .training import bp as training_bp
 
     for bp in (
         main_bp,
@@ -109,6 +111,8 @@ def _register_blueprints(app: Flask) -> None:
         judging_bp,
         search_bp,
         governance_bp,
+        hr_bp,
+        training_bp,
     ):
         app.register_blueprint(bp)
 

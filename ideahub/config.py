@@ -65,6 +65,13 @@ def load_config(instance_path: str) -> dict[str, object]:
         "ALLOWED_UPLOAD_EXTENSIONS": ALLOWED_UPLOAD_EXTENSIONS,
         "IDEAS_PER_PAGE": _env_int("IDEAS_PER_PAGE", 20),
         "TRENDING_CACHE_SECONDS": _env_int("TRENDING_CACHE_SECONDS", 60),
+        # Days an employee has to acknowledge a major guideline version (counted from its
+        # effective date, or from their hire date when they joined later).
+        "ACK_DUE_DAYS": _env_int("ACK_DUE_DAYS", 14),
+        # Employees hired this many days ago or less are listed for a mentor.
+        "MENTOR_WINDOW_DAYS": _env_int("MENTOR_WINDOW_DAYS", 90),
+        # Where people reach IdeaHub: links in mail sent outside a request (send-reminders).
+        "BASE_URL": _env("BASE_URL", "http://127.0.0.1:5000"),
         # Flask's defaults (31-day sessions, 365-day remember cookie, no SameSite) are not
         # production settings.
         "SESSION_COOKIE_HTTPONLY": True,

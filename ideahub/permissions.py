@@ -199,6 +199,11 @@ def can_manage_coe(user: Any) -> bool:
     return is_admin(user)
 
 
+def can_assign_mentors(user: Any) -> bool:
+    """The CoE (community team) and admins pair new employees with mentors."""
+    return _signed_in(user) and (user.has_role("coe") or user.has_role("admin"))
+
+
 def can_view_hr(user: Any) -> bool:
     """HR's dashboard, grid, export and employee import: HR and admins."""
     return _signed_in(user) and (user.has_role("hr") or user.has_role("admin"))

@@ -1,0 +1,214 @@
+"""HR's dashboard, the people x guidelines grid (also the overdue list) and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..clock import today
+from ..pagination import page_number
+from ..permissions import can_view_hr
+from ..sql import parse_id
+from . import bp, records
+
+PEOPLE_PER_PAGE = 50
+OVERDUE_ON_DASHBOARD = 20
+CELL_STATUSES = (*records.STATUSES, "not_required")
+
+
+def _require_hr() -> None:
+    if not can_view_hr(current_user):
+        abort(403)
+
+
+@bp.route("/")
+@login_required
+def dashboard() -> str:
+    """Completion per guideline version and per department, and who is overdue."""
+    _require_hr()
+    company = records.load()
+    summary = records.summarise(company)
+    return render_template(
+        "hr/dashboard.html",
+        company=company,
+        summary=summary,
+        overdue=summary.overdue[:OVERDUE_ON_DASHBOARD],
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    department_id: int | None
+    requirement: str  # a requirement key ("g12", "m3") or ""
+    status: str
+    q: str
+
+    @classmethod
+    def from_args(cls) -> Filters:
+        status = request.args.get("status", "")
+        return cls(
+            department_id=parse_id(request.args.get("department")),
+            requirement=(request.args.get("requirement") or "")[:12],
+            status=status if status in CELL_STATUSES else "",
+            q=(request.args.get("q") or "").strip()[:100],
+        )
+
+    def as_args(self) -> dict[str, str | int]:
+        args = {
+            "department": self.department_id,
+            "requirement": self.requirement,
+            "status": self.status,
+            "q": self.q,
+        }
+        return {k: v for k, v in args.items() if v}
+
+    def people(self, company: records.Company) -> list[records.Person]:
+        needle = self.q.casefold()
+        return [
+            p
+            for p in company.people
+            if (self.department_id is None or p.department_id == self.department_id)
+            and (not needle or needle in p.name.casefold() or needle in p.email.casefold())
+        ]
+
+    def matches(self, cells: dict[str, records.Record | None]) -> bool:
+        """A person is listed when a cell (of the chosen requirement, or any) has the status."""
+        if not self.status:
+            return True
+        chosen = [cells.get(self.requirement)] if self.requirement else list(cells.values())
+        return any((c.status if c is not None else "not_required") == self.status for c in chosen)
+
+
+def _grid(company: records.Company, filters: Filters) -> Iterator[tuple[records.Person, dict]]:
+    by_person: dict[int, dict[str, records.Record | None]] = {}
+    for record in records.records(company, filters.people(company)):
+        by_person.setdefault(record.person.id, {})[record.requirement.key] = record
+    for person in filters.people(company):
+        cells: dict[str, records.Record | None] = {r.key: None for r in company.requirements}
+        cells.update(by_person.get(person.id, {}))
+        if filters.matches(cells):
+            yield person, cells
+
+
+@bp.route("/people")
+@login_required
+def people() -> str:
+    """Everyone x every guideline: done, due, overdue or not required; filterable."""
+    _require_hr()
+    company = records.load()
+    filters = Filters.from_args()
+    number = page_number(request.args.get("page"))
+    with records.gc_paused():
+        rows = list(_grid(company, filters))
+    start = (number - 1) * PEOPLE_PER_PAGE
+    shown = rows[start : start + PEOPLE_PER_PAGE]
+    return render_template(
+        "hr/people.html",
+        company=company,
+        filters=filters,
+        rows=shown,
+        acks=records.acknowledgments([person.id for person, _cells in shown]),
+        passes=records.passes([person.id for person, _cells in shown]),
+        total=len(rows),
+        number=number,
+        has_prev=number > 1,
+        has_next=start + PEOPLE_PER_PAGE < len(rows),
+        statuses=CELL_STATUSES,
+    )
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet must not run a value as a formula (CSV injection): prefix it."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/export.csv")
+@login_required
+def export() -> Response:
+    """One row per person per requirement (the grid's filters apply), for spreadsheets."""
+    _require_hr()
+    company = records.load()
+    filters = Filters.from_args()
+    out = io.StringIO()
+    out.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "email",
+            "name",
+            "department",
+            "guideline",
+            "requirement",
+            "training_module",
+            "guideline_version",
+            "status",
+            "due_on",
+            "acknowledged_version",
+            "acknowledged_at",
+            "on_behalf",
+            "training_score",
+            "training_passed_at",
+        ]
+    )
+    acks = records.acknowledgments()
+    passed = records.passes()
+    titles = {r.guideline_id: r.title for r in company.requirements if r.kind == "acknowledgment"}
+    with records.gc_paused():
+        grid = list(_grid(company, filters))
+    for person, cells in grid:
+        for record in cells.values():
+            if record is None:
+                continue
+            req = record.requirement
+            if filters.requirement and req.key != filters.requirement:
+                continue
+            if filters.status and record.status != filters.status:
+                continue
+            ack = acks.get((person.id, req.key)) if req.kind == "acknowledgment" else None
+            done = passed.get((person.id, req.key)) if req.kind == "training" else None
+            writer.writerow(
+                [
+                    _cell(person.email),
+                    _cell(person.name),
+                    _cell(person.department),
+                    _cell(titles.get(req.guideline_id, req.title)),
+                    req.kind,
+                    _cell(req.title) if req.kind == "training" else "",
+                    req.version,
+                    record.status,
+                    record.due_on.isoformat(),
+                    ack.version if ack else "",
+                    ack.at.isoformat(timespec="seconds") if ack else "",
+                    ("yes" if ack.on_behalf else "no") if ack else "",
+                    done.score if done else "",
+                    done.at.isoformat(timespec="seconds") if done else "",
+                ]
+            )
+
+    filename = f"ideahub-guideline-records-{today().isoformat()}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.app_template_filter("record_status_label")
+def record_status_label(code: str) -> str:
+    return {
+        "done": _("Done"),
+        "due": _("Due"),
+        "overdue": _("Overdue"),
+        "not_required": _("Not required"),
+    }.get(code, code)

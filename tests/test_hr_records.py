@@ -1,0 +1,264 @@
+"""HR: the dashboard, the people x guidelines grid (and its overdue list) and the CSV export.
+
+The rules over time use the settable clock (config TODAY); ACK_DUE_DAYS is the default 14.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+
+from ideahub.extensions import db
+from ideahub.governance.services import (
+    DraftData,
+    acknowledge,
+    create_guideline,
+    publish_version,
+    save_draft,
+)
+from ideahub.hr import records
+
+DAY0 = date(2026, 3, 2)
+
+
+def publish(author, guideline, body, *, major=True, day=DAY0, departments=(), everyone=True):
+    save_draft(
+        author,
+        guideline,
+        DraftData(
+            title=guideline.title,
+            body=body,
+            for_everyone=everyone,
+            department_ids=tuple(d.id for d in departments),
+            roles=(),
+        ),
+    )
+    return publish_version(author, guideline, "Changes.", major, day)
+
+
+@pytest.fixture
+def world(app, make_user, make_department):
+    """Posting rules (everyone) and Sales scripts (Sales only), both in effect from DAY0."""
+    app.config["TODAY"] = DAY0
+    sales, ops = make_department("Sales"), make_department("Operations")
+    author = make_user(["coe"], name="Community Writer", department=ops)
+    alice = make_user(name="Alice Archer", department=sales)
+    bob = make_user(name="Bob Baker", department=ops)
+    carol = make_user(name="Carol Chen", department=sales)
+    carol.hire_date = DAY0 + timedelta(days=20)  # joins later: her clock starts then
+    gone = make_user(name="Gone Person", department=ops, is_active=False)
+    hr = make_user(["hr"], name="Hanna HR", department=ops)
+    db.session.commit()
+    posting = create_guideline(author, "Posting rules")
+    v1 = publish(author, posting, "Be kind.")
+    scripts = create_guideline(author, "Sales scripts")
+    s1 = publish(author, scripts, "Say hello.", departments=[sales], everyone=False)
+    acknowledge(alice, v1)
+
+    class W:
+        pass
+
+    w = W()
+    w.__dict__.update(locals())
+    return w
+
+
+def status_of(person, guideline):
+    company = records.load()
+    mine = [p for p in company.people if p.id == person.id]
+    found = [r for r in records.records(company, mine) if r.requirement.key == f"g{guideline.id}"]
+    return (found[0].status, found[0].due_on) if found else ("not_required", None)
+
+
+def test_statuses_and_due_dates_over_time(app, world):
+    w = world
+    app.config["TODAY"] = DAY0 + timedelta(days=14)
+    assert status_of(w.alice, w.posting) == ("done", DAY0 + timedelta(days=14))
+    assert status_of(w.alice, w.scripts) == ("due", DAY0 + timedelta(days=14))
+    assert status_of(w.bob, w.posting) == ("due", DAY0 + timedelta(days=14))
+    assert status_of(w.bob, w.scripts) == ("not_required", None)
+    assert status_of(w.carol, w.posting) == ("due", DAY0 + timedelta(days=34))
+    app.config["TODAY"] = DAY0 + timedelta(days=15)
+    assert status_of(w.bob, w.posting)[0] == "overdue"
+    assert status_of(w.carol, w.posting)[0] == "due"  # hired later: not yet
+    app.config["TODAY"] = DAY0 + timedelta(days=35)
+    assert status_of(w.carol, w.posting)[0] == "overdue"
+    # deactivated people have no requirements at all
+    assert w.gone.id not in {p.id for p in records.load().people}
+
+
+def test_minor_version_keeps_done_major_version_asks_again(app, world):
+    w = world
+    later = DAY0 + timedelta(days=30)
+    app.config["TODAY"] = later
+    publish(w.author, w.posting, "Be kind, please.", major=False, day=later)
+    assert status_of(w.alice, w.posting)[0] == "done"
+    publish(w.author, w.posting, "Be kind. Never post secrets.", major=True, day=later)
+    assert status_of(w.alice, w.posting) == ("due", later + timedelta(days=14))
+    # a major version announced for the future does not count until it is in effect
+    future = later + timedelta(days=60)
+    publish(w.author, w.scripts, "Say hello twice.", major=True, day=future)
+    assert status_of(w.carol, w.scripts) == ("due", DAY0 + timedelta(days=34))  # still v1's
+
+
+@pytest.mark.parametrize(
+    ("roles", "expected"),
+    [((), 403), (("expert",), 403), (("coe",), 403), (("hr",), 200), (("admin",), 200)],
+)
+def test_hr_pages_per_role(client, login, make_user, world, roles, expected):
+    login(make_user(list(roles)))
+    for url in ("/hr/", "/hr/people", "/hr/export.csv"):
+        assert client.get(url).status_code == expected, url
+
+
+def test_anonymous_is_sent_to_sign_in(client, world):
+    for url in ("/hr/", "/hr/people", "/hr/export.csv"):
+        r = client.get(url)
+        assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_dashboard_rates_per_version_and_department_and_overdue_list(app, client, login, world):
+    w = world
+    app.config["TODAY"] = DAY0 + timedelta(days=15)
+    login(w.hr)
+    html = client.get("/hr/").get_data(as_text=True)
+    # Posting rules apply to the 5 active people, Alice has acknowledged: 1 of 5 (20%)
+    assert "1 of 5 (20%)" in html
+    # Sales scripts apply to Alice and Carol, none done
+    assert "0 of 2 (0%)" in html
+    # per department: Sales has 1 of 2 for Posting rules
+    assert '50% <span class="meta">(1/2)</span>' in html
+    overdue = html.split('id="overdue"')[1]
+    assert "Bob Baker" in overdue and "Alice Archer" in overdue  # Alice: Sales scripts
+    assert "Carol Chen" not in overdue  # hired later, not due yet
+
+
+def test_grid_filters_by_status_department_guideline_and_name(app, client, login, world):
+    w = world
+    app.config["TODAY"] = DAY0 + timedelta(days=15)
+    login(w.hr)
+
+    def names(**args):
+        html = client.get("/hr/people", query_string=args).get_data(as_text=True)
+        rows = html.split("<tbody>")[1].split("</tbody>")[0]  # not the header's own name
+        return {p.name for p in [w.alice, w.bob, w.carol, w.hr, w.author] if p.name in rows}
+
+    assert names() == {"Alice Archer", "Bob Baker", "Carol Chen", "Hanna HR", "Community Writer"}
+    assert names(status="overdue", requirement=f"g{w.posting.id}") == {
+        "Bob Baker",
+        "Hanna HR",
+        "Community Writer",
+    }
+    assert names(status="done") == {"Alice Archer"}
+    assert names(department=w.sales.id) == {"Alice Archer", "Carol Chen"}
+    assert names(status="not_required", requirement=f"g{w.scripts.id}") == {
+        "Bob Baker",
+        "Hanna HR",
+        "Community Writer",
+    }
+    assert names(q="chen") == {"Carol Chen"}
+    # nonsense filters are ignored, not errors
+    r = client.get("/hr/people", query_string={"department": "²", "status": "<x>", "page": "-3"})
+    assert r.status_code == 200
+
+
+def test_grid_is_paginated(app, client, login, make_user, world):
+    for n in range(60):
+        make_user(name=f"Zed {n:02d}")
+    login(world.hr)
+    first = client.get("/hr/people").get_data(as_text=True)
+    assert "65 people match." in first and 'rel="next"' in first
+    second = client.get("/hr/people?page=2").get_data(as_text=True)
+    assert "Zed 59" in second and 'rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_export_has_one_row_per_person_per_requirement(app, client, login, world):
+    w = world
+    app.config["TODAY"] = DAY0 + timedelta(days=15)
+    login(w.hr)
+    r = client.get("/hr/export.csv")
+    assert r.mimetype == "text/csv" and "attachment" in r.headers["Content-Disposition"]
+    text = r.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    # 5 people x Posting rules + 2 Sales people x Sales scripts
+    assert len(rows) == 7
+    alice = next(
+        r for r in rows if r["email"] == w.alice.email and r["guideline"] == "Posting rules"
+    )
+    assert alice["status"] == "done" and alice["guideline_version"] == "1"
+    assert alice["acknowledged_version"] == "1" and alice["on_behalf"] == "no"
+    assert alice["department"] == "Sales" and alice["due_on"] == "2026-03-16"
+    bob = next(r for r in rows if r["email"] == w.bob.email)
+    assert bob["status"] == "overdue" and bob["acknowledged_at"] == ""
+    # the grid's filters apply to the export too: only the overdue records
+    only = client.get("/hr/export.csv", query_string={"status": "overdue"}).get_data(as_text=True)
+    overdue = list(csv.DictReader(io.StringIO(only.lstrip("\ufeff"))))
+    assert sorted((r["name"], r["guideline"]) for r in overdue) == [
+        ("Alice Archer", "Sales scripts"),
+        ("Bob Baker", "Posting rules"),
+        ("Community Writer", "Posting rules"),
+        ("Hanna HR", "Posting rules"),
+    ]
+
+
+def test_export_neutralises_spreadsheet_formulas(client, login, make_user, world):
+    make_user(name='=HYPERLINK("http://evil.test","click")')
+    login(world.hr)
+    text = client.get("/hr/export.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    names = {r["name"] for r in rows}
+    assert '\'=HYPERLINK("http://evil.test","click")' in names
+    assert not any(n.startswith(("=", "+", "-", "@")) for n in names)
+
+
+def test_pages_run_a_fixed_number_of_queries(client, login, make_user, world, count_queries):
+    login(world.hr)
+
+    def counts():
+        result = []
+        for url in ("/hr/", "/hr/people", "/hr/export.csv"):
+            db.session.expire_all()  # the same starting point each time (a fresh request)
+            with count_queries() as q:
+                assert client.get(url).status_code == 200
+            result.append(q.count)
+        return result
+
+    small = counts()
+    for n in range(30):
+        acknowledge(make_user(name=f"Extra {n}"), world.v1)
+    assert counts() == small
+
+
+def test_training_modules_are_requirements_with_scores_in_the_export(app, client, login, world):
+    from ideahub.models import TrainingModule
+    from ideahub.training.services import create_module, start_attempt, submit_attempt
+
+    w = world
+    app.config["TODAY"] = DAY0 + timedelta(days=2)
+    module = create_module(
+        w.author, w.posting, "Posting safely", "Read me.", 50, 10, "Q?\n* yes\n- no"
+    )
+    assert db.session.get(TrainingModule, module.id).assigned_on == DAY0 + timedelta(days=2)
+    attempt = start_attempt(w.bob, module)
+    right = next(c for c in module.questions[0].choices if c.is_correct)
+    submit_attempt(w.bob, attempt, {module.questions[0].id: right.id})
+    app.config["TODAY"] = DAY0 + timedelta(days=13)  # module due on day 12 (2 + 10)
+    login(w.hr)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/hr/export.csv").get_data(as_text=True).lstrip("\ufeff"))
+        )
+    )
+    training = {r["name"]: r for r in rows if r["requirement"] == "training"}
+    assert training["Bob Baker"]["status"] == "done"
+    assert training["Bob Baker"]["training_score"] == "100"
+    assert training["Bob Baker"]["training_module"] == "Posting safely"
+    assert training["Bob Baker"]["guideline"] == "Posting rules"
+    assert training["Alice Archer"]["status"] == "overdue"
+    assert training["Carol Chen"]["status"] == "due"  # hired on day 20
+    html = client.get("/hr/").get_data(as_text=True)
+    assert "training, v1" in html and "1 of 5 (20%)" in html
