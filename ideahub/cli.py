@@ -118,6 +118,23 @@ def restore_command(src: str, yes: bool) -> None:
     click.echo(f"Restored the backup of {manifest['created_at']}.")
 
 
+@click.command("send-reminders")
+def send_reminders_command() -> None:
+    """Email everyone with guidelines due within a week or overdue (once a day at most)."""
+    from flask import current_app
+
+    from .hr.reminders import send_reminders
+
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        outcome = send_reminders()
+    click.echo(
+        f"Reminders sent: {len(outcome.sent)}; already reminded today: {len(outcome.skipped)}; "
+        f"failed: {len(outcome.failed)}"
+    )
+    if outcome.failed:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -125,5 +142,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(reindex_command)
     app.cli.add_command(index_changes_command)
-    app.cli.add_command(reindex_command)
-    app.cli.add_command(index_changes_command)
+    app.cli.add_command(send_reminders_command)

@@ -1,7 +1,8 @@
-"""Governance: the Center of Excellence, versioned social-media guidelines, acknowledgments."""
+"""Governance: the Center of Excellence, versioned social-media guidelines, acknowledgments
+and mentors."""
 
 from flask import Blueprint
 
 bp = Blueprint("governance", __name__)
 
-from . import routes  # noqa: E402,F401 - routes attach themselves to bp
+from . import mentor_routes, routes  # noqa: E402,F401 - routes attach themselves to bp

@@ -7,7 +7,14 @@ from werkzeug.wrappers import Response
 
 from ..clock import today
 from ..extensions import db
-from ..models import CoeMembership, Department, Guideline, GuidelineVersion, User
+from ..models import (
+    CoeMembership,
+    Department,
+    Guideline,
+    GuidelineVersion,
+    TrainingModule,
+    User,
+)
 from ..permissions import can_acknowledge_on_behalf, can_author_guidelines, can_manage_coe
 from ..sql import parse_id
 from . import bp, queries
@@ -149,6 +156,11 @@ def guideline(guideline_id: int) -> str:
         requirement=req,
         changes=changes,
         on_behalf=on_behalf,
+        modules=db.session.scalars(
+            db.select(TrainingModule)
+            .where(TrainingModule.guideline_id == g.id)
+            .order_by(TrainingModule.id.desc())
+        ).all(),
     )
 
 
