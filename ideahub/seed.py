@@ -16,7 +16,7 @@ from .extensions import db
 from .ideas.services import IdeaData, change_status, set_vote, submit_idea
 from .judging.scoring import Entry, save_scorecard
 from .judging.services import PanelSettings, save_criterion, save_panel, start_judging
-from .models import Department, User, utcnow
+from .models import Department, Guideline, User, utcnow
 
 DEMO_PASSWORD = "ideahub-demo"  # noqa: S105 - printed for the demo, refused nowhere else
 
@@ -297,3 +297,46 @@ def _seed_governance(users: list[User], departments: list[Department], coe: User
         True,
         date.today() - timedelta(days=3),
     )
+    _seed_training_and_mentors(users, guideline, coe)
+
+
+DEMO_QUIZ = """A journalist messages you about a product launch. What do you do?
+- Answer briefly, if you know the facts
+* Pass it to the community team first
+- Ignore it
+
+May you share a customer's complaint screenshot to show how well you solved it?
+- Yes, if the outcome was good
+* No: customer data stays private
+- Only on a private account
+
+客户在社交媒体上投诉，谁来回复？
+* 由客户服务团队按流程回复
+- 任何看到的员工都可以回复
+- 不需要回复"""
+
+
+def _seed_training_and_mentors(users: list[User], guideline: Guideline, coe: User) -> None:
+    """A training module for the current version (one employee passed it), and new hires:
+    one already mentored, others waiting for a mentor."""
+    from .governance.mentors import assign_mentor
+    from .training.services import create_module, start_attempt, submit_attempt
+
+    module = create_module(
+        coe,
+        guideline,
+        "Posting safely · 安全发帖",
+        "## Three rules\n\n1. Journalists go to the community team.\n"
+        "2. Customer data stays private.\n3. Complaints go to Customer Service.",
+        70,
+        30,
+        DEMO_QUIZ,
+    )
+    passer = users[6]
+    attempt = start_attempt(passer, module)
+    answers = {q.id: next(c.id for c in q.choices if c.is_correct) for q in module.questions}
+    submit_attempt(passer, attempt, answers)
+    for offset, person in zip((5, 20, 40), users[-3:], strict=True):
+        person.hire_date = date.today() - timedelta(days=offset)
+    db.session.commit()
+    assign_mentor(users[0], users[-1], coe)
