@@ -213,6 +213,7 @@ def _write_in_other_process(url: str, index_dir: str, uploads: str, n: int, tag:
     from conftest import _test_config
 
     from ideahub import create_app
+    from ideahub.database import begin_write_transaction
     from ideahub.models import Campaign, Idea, IdeaStatusChange, User
 
     config = _test_config(url, uploads)
@@ -221,8 +222,11 @@ def _write_in_other_process(url: str, index_dir: str, uploads: str, n: int, tag:
     with app.app_context():
         campaign = db.session.scalar(db.select(Campaign))
         user = db.session.scalar(db.select(User))
+        campaign_id, user_id = campaign.id, user.id
+        db.session.rollback()  # end the read transaction: each write below starts its own
         for i in range(n):
-            idea = Idea(campaign_id=campaign.id, author_id=user.id, title=f"{tag} parallel {i}")
+            begin_write_transaction()  # as a write request does: take the lock first
+            idea = Idea(campaign_id=campaign_id, author_id=user_id, title=f"{tag} parallel {i}")
             db.session.add(idea)
             db.session.flush()
             db.session.add(IdeaStatusChange(idea_id=idea.id, to_status="submitted"))

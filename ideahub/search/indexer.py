@@ -200,24 +200,29 @@ def catch_up(blocking: bool = False, limit: int = 5000) -> int:
     with _host_lock(blocking) as locked:
         if not locked:
             return 0
-        ix = engine.open_index(index_dir())
-        watermark = read_watermark()
-        rows = db.session.execute(
-            db.select(SearchChange.id, SearchChange.kind, SearchChange.object_id)
-            .where(SearchChange.id > watermark)
-            .order_by(SearchChange.id)
-            .limit(limit)
-        ).all()
-        if not rows:
-            return 0
-        changes: dict[str, set[int]] = {}
-        for _id, kind, object_id in rows:
-            if kind in BUILDERS:
-                changes.setdefault(kind, set()).add(object_id)
-        _apply(ix, changes)
-        _write_watermark(rows[-1][0])
-        db.session.rollback()  # end the read transaction
-        return len(rows)
+        try:
+            ix = engine.open_index(index_dir())
+            watermark = read_watermark()
+            rows = db.session.execute(
+                db.select(SearchChange.id, SearchChange.kind, SearchChange.object_id)
+                .where(SearchChange.id > watermark)
+                .order_by(SearchChange.id)
+                .limit(limit)
+            ).all()
+            if not rows:
+                return 0
+            changes: dict[str, set[int]] = {}
+            for _id, kind, object_id in rows:
+                if kind in BUILDERS:
+                    changes.setdefault(kind, set()).add(object_id)
+            _apply(ix, changes)
+            _write_watermark(rows[-1][0])
+            return len(rows)
+        finally:
+            # End the read transaction, also when there was nothing to do: left open, its
+            # old snapshot made this process's next write fail with "database is locked"
+            # on SQLite (and kept the WAL from being checkpointed).
+            db.session.rollback()
 
 
 def pending() -> int:
