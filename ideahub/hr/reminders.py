@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..clock import today
+from ..database import begin_write_transaction
 from ..extensions import db
 from ..mail import send_mail
 from ..models import Mentorship, ReminderSent, User
@@ -34,8 +35,16 @@ class Outcome:
     failed: list[str] = field(default_factory=list)
 
 
+def _write() -> None:
+    """Start a write transaction (on SQLite: holding the lock before reading anything). A
+    command runs beside the web workers; a write after a read could fail as "locked"."""
+    db.session.rollback()
+    begin_write_transaction()
+
+
 def _claim(user_id: int, items: int) -> bool:
     """Record today's reminder for this person; False when one is already recorded."""
+    _write()
     claimed = db.session.execute(
         insert_ignoring_duplicates(ReminderSent)
         .values(user_id=user_id, sent_on=today(), items=items)
@@ -103,9 +112,12 @@ def send_reminders() -> Outcome:
                     message = _(
                         "Your mentee %(name)s is overdue with a guideline.", name=person.name
                     )
-                notify([mentor.id], message, url_for("governance.mentees"))
+                mentor_id, link = mentor.id, url_for("governance.mentees")
+                _write()
+                notify([mentor_id], message, link)
                 db.session.commit()
         else:
+            _write()
             db.session.execute(
                 db.delete(ReminderSent).where(
                     ReminderSent.user_id == user_id, ReminderSent.sent_on == now
