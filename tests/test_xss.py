@@ -115,6 +115,13 @@ FIELDS = [
     "search.similar_title",
     "campaign.tag_filter",
     "admin.users_q",
+    "guideline.title",
+    "guideline.body",
+    "guideline.change_summary",
+    "module.title",
+    "module.body",
+    "module.quiz",
+    "hr.people_q",
 ]
 
 
@@ -858,6 +865,90 @@ def test_search_query_and_filter_echoes(probe, app, client, login, make_user, ma
         probe.tried("campaign.tag_filter")
         probe.page(f"admin.users_q p{i:02d}", "/admin/users", query={"q": value})
         probe.tried("admin.users_q")
+    probe.assert_clean()
+
+
+# ---------------------------------------------------------------- governance and training
+
+
+def _guideline(probe: Probe, title: str, body: str, summary: str) -> tuple[Any, int]:
+    """Create, draft and publish a guideline through HTTP; (publish answer, guideline id)."""
+    r = probe.client.post("/guidelines/new", data={"title": title})
+    gid = _id(r.headers["Location"]) if r.status_code == 302 else 0
+    if not gid:
+        return r, 0
+    r = probe.client.post(
+        f"/guidelines/{gid}/draft", data={"title": title, "body": body, "for_everyone": "y"}
+    )
+    if r.status_code != 302:
+        return r, gid
+    today = probe.client.application.config.get("TODAY") or utcnow().date()
+    data = {"change_summary": summary, "is_major": "y", "effective_on": today.isoformat()}
+    return probe.client.post(f"/guidelines/{gid}/publish", data=data), gid
+
+
+def test_guideline_title_body_and_change_summary(probe, login, make_user):
+    login(make_user(roles=["coe", "hr"]))
+    for field in ("title", "body", "change_summary"):
+        for i, payload in enumerate(PAYLOADS):
+            value = tagged(i, payload)
+            where = f"guideline.{field} p{i:02d}"
+            values = {"title": f"Rules {field} {i}", "body": "Be kind.", "summary": "First."}
+            values["summary" if field == "change_summary" else field] = value
+            r, gid = _guideline(probe, values["title"], values["body"], values["summary"])
+            probe.tried(f"guideline.{field}")
+            if r.status_code != 302 or not gid:
+                probe.refusal(where, r)
+                continue
+            expect = marker(i) if field == "body" else shown(value)
+            probe.page(where, f"/guidelines/{gid}", expect=expect)
+            probe.page(where, f"/guidelines/{gid}/draft")
+            probe.page(where, f"/guidelines/{gid}/diff")
+    probe.page("guideline list", "/guidelines")
+    probe.page("hr dashboard", "/hr/")
+    probe.page("hr grid", "/hr/people")
+    probe.assert_clean()
+
+
+def test_training_module_title_body_and_quiz(probe, login, make_user):
+    login(make_user(roles=["coe", "hr"]))
+    _r, gid = _guideline(probe, "Posting rules", "Be kind.", "First.")
+    assert gid
+    for field in ("title", "body", "quiz"):
+        for i, payload in enumerate(PAYLOADS):
+            value = tagged(i, payload)
+            where = f"module.{field} p{i:02d}"
+            one_line = value.replace("\n", " ").replace("\r", " ")
+            data = {"title": f"Module {i}", "body": "Read me.", "pass_mark": "50", "due_days": "9"}
+            data["quiz"] = "Question?\n* yes\n- no"
+            if field == "quiz":  # the value as a question and as a choice
+                data["quiz"] = f"{one_line}\n* {one_line}\n- no"
+            else:
+                data[field] = value
+            r = probe.client.post(f"/guidelines/{gid}/training/new", data=data)
+            probe.tried(f"module.{field}")
+            if r.status_code != 302:
+                probe.refusal(where, r)
+                continue
+            url = r.headers["Location"]
+            expect = shown(value) if field == "title" else marker(i)
+            probe.page(where, url, expect=None if field == "quiz" else expect)
+            start = probe.client.post(f"/training/modules/{_id(url)}/attempts")
+            attempt = start.headers["Location"]
+            probe.page(where, attempt, expect=marker(i) if field == "quiz" else None)
+            probe.page(where, "/training")
+    probe.page("hr grid", "/hr/people")
+    probe.page("hr dashboard", "/hr/")
+    probe.assert_clean()
+
+
+def test_hr_grid_filter_echo(probe, login, make_user):
+    login(make_user(roles=["hr"]))
+    for i, payload in enumerate(PAYLOADS):
+        value = tagged(i, payload)
+        where = f"hr.people_q p{i:02d}"
+        probe.page(where, "/hr/people", query={"q": value, "requirement": value, "status": value})
+        probe.tried("hr.people_q")
     probe.assert_clean()
 
 
