@@ -124,6 +124,10 @@ MATRIX: dict[str, dict[str, dict[str, Outcome]]] = {
     "governance.publish": {"POST": only(*MANAGERS, ok=302)},
     "hr.dashboard": {"GET": only("hr", "admin", ok=200)},  # training records: HR and admins
     "hr.export": {"GET": only("hr", "admin", ok=200)},
+    "hr.import_employees": {
+        "GET": only("hr", "admin", ok=200),
+        "POST": only("hr", "admin", ok=302),
+    },
     "hr.people": {"GET": only("hr", "admin", ok=200)},
     "ideas.attach": {"POST": members(403)},  # the author only
     "ideas.download_attachment": {"GET": members(200)},
@@ -237,6 +241,12 @@ POST_DATA: dict[str, Callable[[World], dict[str, Any]]] = {
     "governance.acknowledge_version": lambda w: {
         "user_id": w.users["author"].id,
         "reason": "Signed on paper at onboarding",
+    },
+    "hr.import_employees": lambda w: {
+        "file": (
+            io.BytesIO(b"email,name,department,job_title,hire_date\nnew@example.test,New,,,\n"),
+            "people.csv",
+        )
     },
     "governance.assign_mentor": lambda w: {  # the author is a CoE member
         "mentee_id": w.users["employee"].id,
