@@ -971,6 +971,194 @@ def test_people_search(fz, searcher):
     run()
 
 
+# ---------------------------------------------------------------- governance, training, HR
+
+
+def _published_guideline(author: Any) -> Any:
+    from ideahub.governance.services import (
+        DraftData,
+        create_guideline,
+        publish_version,
+        save_draft,
+    )
+
+    g = create_guideline(author, "Posting rules")
+    save_draft(
+        author,
+        g,
+        DraftData(title=g.title, body="Be kind.", for_everyone=True, department_ids=(), roles=()),
+    )
+    publish_version(author, g, "First.", True, utcnow().date())
+    return g
+
+
+def test_guideline_draft_and_publish(fz, app, make_user, make_department, login):
+    author = make_user(roles=["coe"])
+    client = login(author, on=app.test_client())
+    department = make_department()
+    g = _published_guideline(author)
+    tables = ("guidelines", "guideline_versions", "guideline_departments", "audit_entries")
+
+    @fuzz(30)
+    @given(
+        title=plausible_or_any(1, 60),
+        body=st.one_of(markdown_text, text()),
+        everyone=checkbox,
+        departments=st.lists(ids(department.id), max_size=3),
+        summary=plausible_or_any(0),
+        major=checkbox,
+        effective=dates,
+    )
+    def run(title, body, everyone, departments, summary, major, effective):
+        data = {
+            "title": title,
+            "body": body,
+            "for_everyone": everyone,
+            "department_ids": departments,
+        }
+        fz.send("guideline draft", client, f"/guidelines/{g.id}/draft", data, tables=tables)
+        data = {"change_summary": summary, "is_major": major, "effective_on": effective}
+        fz.send("guideline publish", client, f"/guidelines/{g.id}/publish", data, tables=tables)
+
+    run()
+
+
+def test_training_module_form(fz, app, make_user, login):
+    author = make_user(roles=["coe"])
+    client = login(author, on=app.test_client())
+    g = _published_guideline(author)
+    quiz_lines = st.lists(
+        st.one_of(
+            plausible_or_any(0, 30),
+            plausible_or_any(1, 30).map(lambda t: "- " + t),
+            plausible_or_any(1, 30).map(lambda t: "* " + t),
+        ),
+        max_size=12,
+    ).map("\n".join)
+
+    @fuzz(40)
+    @example(
+        data={"title": "M", "body": "B", "quiz": "Q\n* a\n* b", "pass_mark": "50", "due_days": "9"}
+    )
+    @given(
+        data=st.fixed_dictionaries(
+            {
+                "title": plausible_or_any(1, 60),
+                "body": st.one_of(markdown_text, text()),
+                "quiz": st.one_of(quiz_lines, text()),
+                "pass_mark": st.one_of(numbers, st.integers(1, 100).map(str)),
+                "due_days": st.one_of(numbers, st.integers(1, 365).map(str)),
+            }
+        )
+    )
+    def run(data):
+        tables = ("training_modules", "training_questions", "training_choices", "audit_entries")
+        fz.send("training module", client, f"/guidelines/{g.id}/training/new", data, tables=tables)
+
+    run()
+
+
+def test_quiz_answers(fz, app, make_user, login):
+    from ideahub.training.services import create_module, start_attempt
+
+    author = make_user(roles=["coe"])
+    reader = make_user()
+    client = login(reader, on=app.test_client())
+    module = create_module(
+        author, _published_guideline(author), "M", "B", 100, 30, "Q1\n* a\n- b\n\nQ2\n- c\n* d"
+    )
+    choice_ids = [c.id for q in module.questions for c in q.choices]
+    question_ids = [q.id for q in module.questions]
+
+    @fuzz(40)
+    @given(
+        answers=st.dictionaries(
+            st.sampled_from(question_ids).map(lambda q: f"q-{q}"), ids(*choice_ids), max_size=3
+        ),
+        extra=st.dictionaries(st.sampled_from(["q-0", "q-x", "q-99999999999"]), ids(), max_size=2),
+    )
+    def run(answers, extra):
+        attempt = start_attempt(reader, module)
+        fz.send(
+            "quiz answers",
+            client,
+            f"/training/attempts/{attempt.id}",
+            {**answers, **extra},
+            tables=("training_attempts", "audit_entries"),
+        )
+
+    run()
+
+
+def test_mentor_assignment(fz, app, make_user, make_department, login):
+    from ideahub.governance.services import add_member
+
+    department = make_department()
+    coe = make_user(roles=["coe"], department=department)
+    add_member(coe, coe, department, "representative", utcnow().date(), None)
+    newbie = make_user(department=department)
+    client = login(coe, on=app.test_client())
+
+    @fuzz(30)
+    @given(mentee=ids(newbie.id, coe.id), mentor=ids(coe.id, newbie.id))
+    def run(mentee, mentor):
+        fz.send(
+            "mentor assignment",
+            client,
+            "/coe/mentors",
+            {"mentee_id": mentee, "mentor_id": mentor},
+            tables=("mentorships", "notices", "audit_entries"),
+        )
+
+    run()
+
+
+def test_hr_filters(fz, app, make_user, login):
+    client = login(make_user(roles=["hr"]), on=app.test_client())
+
+    @fuzz(30)
+    @given(
+        q=text(),
+        department=ids(),
+        requirement=st.one_of(st.just("g1"), st.just("m1"), text(12)),
+        status=st.one_of(st.sampled_from(["done", "due", "overdue", "not_required"]), text()),
+        page=numbers,
+        url=st.sampled_from(["/hr/people", "/hr/export.csv"]),
+    )
+    def run(q, department, requirement, status, page, url):
+        data = {"q": q, "department": department, "requirement": requirement, "status": status}
+        fz.send("hr filters", client, url, {**data, "page": page}, tables=READ_TABLES, method="GET")
+
+    run()
+
+
+def test_employee_import(fz, app, make_user, make_department, login):
+    import io
+
+    make_department("Sales")
+    client = login(make_user(roles=["hr"]), on=app.test_client())
+    header = "email,name,department,job_title,hire_date\n"
+    cell = st.one_of(text(30), st.sampled_from(["Sales", "2026-01-31", "a@example.test", ""]))
+
+    @fuzz(40)
+    @given(
+        head=st.one_of(st.just(header), text(60)),
+        rows=st.lists(st.lists(cell, min_size=3, max_size=6).map(",".join), max_size=5),
+        raw=st.binary(max_size=40),
+    )
+    def run(head, rows, raw):
+        body = (head + "\n".join(rows)).encode("utf-8", "surrogatepass") + raw
+        fz.send(
+            "employee import",
+            client,
+            "/hr/import",
+            {"file": (io.BytesIO(body), "people.csv")},
+            tables=("users", "audit_entries"),
+        )
+
+    run()
+
+
 # ---------------------------------------------------------------- the tally
 
 
