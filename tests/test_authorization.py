@@ -123,6 +123,7 @@ MATRIX: dict[str, dict[str, dict[str, Outcome]]] = {
     "governance.new_guideline": {"POST": only(*MANAGERS, ok=302)},
     "governance.publish": {"POST": only(*MANAGERS, ok=302)},
     "hr.dashboard": {"GET": only("hr", "admin", ok=200)},  # training records: HR and admins
+    "hr.audit": {"GET": only("hr", "admin", ok=200)},
     "hr.export": {"GET": only("hr", "admin", ok=200)},
     "hr.import_employees": {
         "GET": only("hr", "admin", ok=200),

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
-from . import import_routes, routes  # noqa: E402,F401 - routes attach themselves to bp
+from . import audit_routes, import_routes, routes  # noqa: E402,F401 - routes attach to bp
