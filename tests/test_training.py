@@ -245,3 +245,34 @@ def test_questions_come_in_a_random_order_per_attempt(client, login, world):
 def test_anonymous_is_sent_to_sign_in(client, world):
     for url in ("/training", f"/guidelines/{world.g.id}/training/new"):
         assert client.get(url).status_code == 302
+
+
+def test_a_new_major_version_without_a_new_module_assigns_the_module_again(
+    app, client, login, world
+):
+    from ideahub.hr import records
+
+    w = world
+    login(w.author)
+    write_module(client, w)
+    module = db.session.scalar(db.select(TrainingModule))
+    login(w.reader)
+    answer(client, take(client, module), right_answers(module))  # passed today (real clock)
+
+    def publish(body, major, day):
+        app.config["TODAY"] = day
+        everyone = {"for_everyone": True, "department_ids": (), "roles": ()}
+        save_draft(w.author, w.g, DraftData(title=w.g.title, body=body, **everyone))
+        publish_version(w.author, w.g, "Changes.", major, day)
+
+    publish("Be kind, please.", False, date.today() + timedelta(days=10))  # minor: still done
+    assert [a.status for a in assignments_for(w.reader)] == ["completed"]
+    later = date.today() + timedelta(days=40)
+    publish("Be kind. Be brief.", True, later)  # major: the module is assigned again
+    mine = assignments_for(w.reader)
+    assert [(a.module.id, a.status, a.due_on) for a in mine] == [
+        (module.id, "assigned", later + timedelta(days=30))
+    ]
+    company = records.load([w.reader.id])
+    training = [r for r in records.records(company) if r.requirement.kind == "training"]
+    assert [(r.status, r.requirement.version) for r in training] == [("due", 3)]

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import desc
+from sqlalchemy import desc, func
 
 from ..clock import today
 from ..extensions import db
@@ -79,6 +79,7 @@ class Requirement:
     for_everyone: bool
     department_ids: frozenset[int]
     roles: frozenset[str]
+    passes_from: date | None = None  # training: only passes from this day count
 
     @property
     def module_id(self) -> int | None:
@@ -190,14 +191,20 @@ def _load(user_ids: list[int] | None) -> Company:
         .order_by(TrainingModule.id)
     ):
         ack = audience.get(module.guideline_id)
+        # A major version newer than the module's assigns the module again: only a pass
+        # from the day that version took effect counts.
+        again = ack is not None and ack.version > version_number
         modules[module.guideline_id] = Requirement(
             kind="training",
             key=f"m{module.id}",
             guideline_id=module.guideline_id,
             title=module.title,
-            version=version_number,
-            effective_on=max(module.assigned_on, effective_on),
+            version=ack.version if again and ack else version_number,
+            effective_on=max(
+                module.assigned_on, effective_on, ack.effective_on if again and ack else date.min
+            ),
             due_days=module.due_days,
+            passes_from=ack.effective_on if again and ack else None,
             for_everyone=ack.for_everyone if ack else False,
             department_ids=ack.department_ids if ack else frozenset(),
             roles=ack.roles if ack else frozenset(),
@@ -224,19 +231,25 @@ def _load(user_ids: list[int] | None) -> Company:
             )
         )
     }
-    done |= {
-        (user_id, f"m{module_id}")
-        for user_id, module_id in db.session.execute(
-            db.select(Attempt.user_id, Attempt.module_id)
-            .where(
-                Attempt.passed.is_(True),
-                Attempt.module_id.in_([int(r.key[1:]) for r in modules.values()] or [0]),
-                only_them(Attempt.user_id),
-            )
-            .distinct()
+    by_module = {r.module_id: r for r in modules.values()}
+    for user_id, module_id, last_pass in db.session.execute(
+        db.select(Attempt.user_id, Attempt.module_id, func.max(Attempt.submitted_at))
+        .where(
+            Attempt.passed.is_(True),
+            Attempt.module_id.in_(list(by_module) or [0]),
+            only_them(Attempt.user_id),
         )
-    }
+        .group_by(Attempt.user_id, Attempt.module_id)
+    ):
+        req = by_module[module_id]
+        if req.passes_from is None or _day(last_pass) >= req.passes_from:
+            done.add((user_id, req.key))
     return Company(people, requirements, done, departments)
+
+
+def _day(value: datetime | str) -> date:
+    """A timestamp's UTC day (SQLite returns an aggregate's datetime as text)."""
+    return (datetime.fromisoformat(value) if isinstance(value, str) else value).date()
 
 
 def acknowledgments(user_ids: list[int] | None = None) -> dict[tuple[int, str], Ack]:

@@ -211,13 +211,27 @@ def assignments_for(user: User) -> list[Assignment]:
             .order_by(Attempt.id)
         )
     )
+    majors: dict[int, GuidelineVersion] = {}  # guideline id -> newest major version in effect
+    for version in db.session.scalars(
+        db.select(GuidelineVersion)
+        .where(GuidelineVersion.is_major.is_(True), GuidelineVersion.effective_on <= now)
+        .order_by(GuidelineVersion.number)
+    ):
+        majors[version.guideline_id] = version
     out = []
     for module in sorted(newest.values(), key=lambda m: m.title):
         if not module.guideline.applies_to(user):
             continue
         mine = [a for a in attempts if a.module_id == module.id]
-        passed = next((a for a in mine if a.passed), None)
         starts = [module.assigned_on, module.version.effective_on]
+        major = majors.get(module.guideline_id)
+        if major is not None and major.number > module.version.number:
+            # a newer major version assigns the module again: only passes since then count
+            starts.append(major.effective_on)
+            mine = [
+                a for a in mine if (a.submitted_at or a.started_at).date() >= major.effective_on
+            ]
+        passed = next((a for a in mine if a.passed), None)
         if user.hire_date is not None:
             starts.append(user.hire_date)
         assigned_on = max(starts)
