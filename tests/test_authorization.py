@@ -164,6 +164,7 @@ MATRIX: dict[str, dict[str, dict[str, Outcome]]] = {
     "search.similar": {"GET": members(200)},
     "training.attempt": {"GET": members(404), "POST": members(404)},  # the author's attempt
     "training.certificate": {"GET": only("hr", "admin", ok=200, refused=404)},
+    "training.download": {"GET": members(200)},
     "training.mine": {"GET": members(200)},
     "training.module": {"GET": members(200)},
     "training.new_module": {"GET": only(*MANAGERS, ok=200), "POST": only(*MANAGERS, ok=302)},
@@ -371,7 +372,9 @@ def world(
         save_draft(coe, guideline, DraftData(title=guideline.title, body="Be kind."))
         version = publish_version(coe, guideline, "First.", True, today())
         save_draft(coe, guideline, DraftData(title=guideline.title, body="Be kind. Be brief."))
-        module = create_module(coe, guideline, "Posting basics", "Read this.", 80, 30, QUIZ)
+        module = create_module(
+            coe, guideline, "Posting basics", "Read this.", 80, 30, QUIZ, [stored]
+        )
         question = module.questions[0]
         right = next(c for c in question.choices if c.is_correct)
         attempt = start_attempt(author, module)
@@ -387,6 +390,7 @@ def world(
         "idea_id": idea.id,
         "comment_id": comment.id,
         "attachment_id": attachment.id,
+        "material_id": module.attachments[0].id,
         "criterion_id": criterion.id,
         "department_id": dept.id,
         "guideline_id": guideline.id,

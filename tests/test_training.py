@@ -276,3 +276,30 @@ def test_a_new_major_version_without_a_new_module_assigns_the_module_again(
     company = records.load([w.reader.id])
     training = [r for r in records.records(company) if r.requirement.kind == "training"]
     assert [(r.status, r.requirement.version) for r in training] == [("due", 3)]
+
+
+def test_a_module_carries_checked_supporting_material(app, client, login, world):
+    import io
+
+    w = world
+    login(w.author)
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    files = [(io.BytesIO(pdf), "rules.pdf"), (io.BytesIO("notes, 笔记\n".encode()), "notes.txt")]
+    r = write_module(client, w, files=files)
+    assert r.status_code == 302
+    module = db.session.scalar(db.select(TrainingModule))
+    assert [a.filename for a in module.attachments] == ["rules.pdf", "notes.txt"]
+    login(w.reader)
+    page = client.get(f"/training/modules/{module.id}").get_data(as_text=True)
+    assert "rules.pdf" in page
+    got = client.get(f"/training/material/{module.attachments[0].id}/download")
+    assert got.data == pdf and got.headers["X-Content-Type-Options"] == "nosniff"
+    assert got.headers["Content-Disposition"].startswith("attachment")
+    got.close()  # the file sent
+    # an .exe renamed .pdf is refused with the reason, and no module is saved
+    login(w.author)
+    fake = [(io.BytesIO(b"MZ\x90\x00" + b"\x00" * 100), "rules.pdf")]
+    r = write_module(client, w, title="Second module", files=fake)
+    assert r.status_code == 200
+    assert "does not contain what its name says" in r.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(TrainingModule)) == 1

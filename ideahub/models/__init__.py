@@ -37,7 +37,7 @@ from .judging import (
 )
 from .notice import Notice
 from .search import SearchChange
-from .training import Attempt, Choice, Question, TrainingModule
+from .training import Attempt, Choice, Question, TrainingAttachment, TrainingModule
 from .types import utcnow
 from .user import GRANTABLE_ROLES, ROLES, Department, User, UserRole
 
@@ -51,6 +51,7 @@ __all__ = [
     "Attempt",
     "Choice",
     "Question",
+    "TrainingAttachment",
     "TrainingModule",
     "ReminderSent",
     "guideline_departments",

@@ -42,6 +42,9 @@ class TrainingModule(db.Model):
     questions: Mapped[list[Question]] = relationship(
         order_by="Question.position", cascade="all, delete-orphan"
     )
+    attachments: Mapped[list[TrainingAttachment]] = relationship(
+        order_by="TrainingAttachment.id", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<TrainingModule {self.id} {self.title!r}>"
@@ -96,3 +99,19 @@ class Attempt(db.Model):
 
     def __repr__(self) -> str:
         return f"<Attempt {self.id} module={self.module_id} user={self.user_id}>"
+
+
+class TrainingAttachment(db.Model):
+    """Supporting material of a module (checked and stored like ideas' attachments)."""
+
+    __tablename__ = "training_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("training_modules.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import IntegerField, MultipleFileField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from ..forms import NoControlCharacters, strip
@@ -40,6 +40,10 @@ class ModuleForm(FlaskForm):
         _l("Pass mark (percentage of questions right)"),
         default=80,
         validators=[DataRequired(), NumberRange(1, 100)],
+    )
+    files = MultipleFileField(
+        _l("Supporting material"),
+        description=_l("PDF, images, Office documents or text; checked like ideas' files."),
     )
     due_days = IntegerField(
         _l("Days to complete it"),

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..governance import queries as guideline_queries
-from ..models import Attempt, Guideline, Mentorship, TrainingModule
+from ..models import Attempt, Guideline, Mentorship, TrainingAttachment, TrainingModule
 from ..permissions import can_author_guidelines, can_view_hr
 from ..sql import parse_id
+from ..uploads import UploadRejected, storage, store_upload
 from . import bp
 from .forms import QUIZ_EXAMPLE, ModuleForm
 from .services import (
@@ -110,6 +120,23 @@ def attempt(attempt_id: int) -> Response | str:
     )  # type: ignore[return-value]
 
 
+@bp.route("/training/material/<int:material_id>/download")
+@login_required
+def download(material_id: int) -> Response:
+    """A module's material: downloaded, never shown inline or sniffed (like ideas' files)."""
+    attachment = db.get_or_404(TrainingAttachment, material_id)
+    response = send_file(
+        storage().path_for(attachment.content_hash),
+        mimetype=attachment.mime_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.route("/training/attempts/<int:attempt_id>/certificate")
 @login_required
 def certificate(attempt_id: int) -> str:
@@ -141,6 +168,11 @@ def new_module(guideline_id: int) -> Response | str:
         form.title.data = guideline.title
     if form.validate_on_submit():
         try:
+            uploads = [f for f in request.files.getlist("files") if f and f.filename]
+            limit = current_app.config["MAX_FILES_PER_UPLOAD"]
+            if len(uploads) > limit:
+                raise UploadRejected(_("Attach at most %(n)s files at a time.", n=limit))
+            stored = [store_upload(f.filename, f.stream) for f in uploads]
             module = create_module(
                 current_user,
                 guideline,
@@ -149,7 +181,10 @@ def new_module(guideline_id: int) -> Response | str:
                 form.pass_mark.data or 80,
                 form.due_days.data or 30,
                 form.quiz.data or "",
+                stored,
             )
+        except UploadRejected as exc:
+            form.files.errors = [str(exc) + " " + _("Nothing was saved; choose your files again.")]
         except TrainingError as exc:
             form.quiz.errors = [*form.quiz.errors, str(exc)]
         else:

@@ -19,10 +19,12 @@ from ..models import (
     Guideline,
     GuidelineVersion,
     Question,
+    TrainingAttachment,
     TrainingModule,
     User,
     utcnow,
 )
+from ..uploads import StoredFile
 
 MAX_QUESTIONS = 50
 MAX_CHOICES = 8
@@ -86,6 +88,7 @@ def create_module(
     pass_mark: int,
     due_days: int,
     quiz: str,
+    files: list[StoredFile] | tuple[StoredFile, ...] = (),
 ) -> TrainingModule:
     """A module for the guideline's version in effect; everyone in its audience must pass it."""
     version = guideline_queries.current_version(guideline.id)
@@ -111,6 +114,12 @@ def create_module(
                     Choice(position=ci, text=text, is_correct=correct)
                     for ci, (text, correct) in enumerate(q.choices)
                 ],
+            )
+        )
+    for f in files:
+        module.attachments.append(
+            TrainingAttachment(
+                filename=f.filename, content_hash=f.content_hash, mime_type=f.mime_type, size=f.size
             )
         )
     db.session.add(module)
