@@ -141,3 +141,17 @@ def test_reminder_in_the_persons_language(app, smtp, world):
     late = next(m for m in smtp.messages if m["To"] == w.late.email)
     body = late.get_payload(decode=True).decode()
     assert "Leo Late" in body and "Hello" not in body
+
+
+def test_training_due_is_in_the_reminder_with_its_link(app, smtp, world):
+    from ideahub.training.services import create_module
+
+    w = world
+    module = create_module(w.mentor, w.g, "Posting safely", "Read.", 50, 10, "Q?\n* yes\n- no")
+    app.config["TODAY"] = DAY0 + timedelta(days=15)
+    run(app)
+    late = next(m for m in smtp.messages if m["To"] == w.late.email)
+    body = late.get_payload(decode=True).decode()
+    assert "Posting rules (v1): overdue since 2026-06-15" in body
+    assert "Posting safely (training for version 1): overdue since 2026-06-11" in body
+    assert f"/training/modules/{module.id}" in body

@@ -117,7 +117,7 @@ class Company:
 
 def load(user_ids: list[int] | None = None) -> Company:
     """Everything the records are computed from (for everyone, or only the people listed):
-    six queries, whatever the company's size.
+    nine queries, whatever the company's size.
 
     Only acknowledgments that settle a requirement are read, as (user, version) pairs with no
     dates to parse: at 20,000 people and 180,000 acknowledgments, reading them all with their

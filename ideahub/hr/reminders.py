@@ -56,17 +56,21 @@ def _claim(user_id: int, items: int) -> bool:
 
 def _body(person: User, items: list[records.Record]) -> str:
     lines = [_("Hello %(name)s,", name=person.name), ""]
-    lines.append(_("These social-media guidelines need your acknowledgment:"))
+    lines.append(_("These social-media guidelines need your acknowledgment or training:"))
     for r in sorted(items, key=lambda r: r.due_on):
         when = (
             _("overdue since %(day)s", day=r.due_on.isoformat())
             if r.status == "overdue"
             else _("due by %(day)s", day=r.due_on.isoformat())
         )
-        link = url_for(
-            "governance.guideline", guideline_id=r.requirement.guideline_id, _external=True
-        )
-        lines.append(f"- {r.requirement.title} (v{r.requirement.version}): {when}\n  {link}")
+        req = r.requirement
+        if req.kind == "training":
+            link = url_for("training.module", module_id=req.module_id, _external=True)
+            what = _("training for version %(n)s", n=req.version)
+        else:
+            link = url_for("governance.guideline", guideline_id=req.guideline_id, _external=True)
+            what = f"v{req.version}"
+        lines.append(f"- {req.title} ({what}): {when}\n  {link}")
     lines += ["", _("Thank you. The Center of Excellence")]
     return "\n".join(lines)
 
