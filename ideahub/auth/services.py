@@ -41,7 +41,9 @@ def find_user_by_email(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same cost either way)."""
     user = find_user_by_email(email)
-    if user is None:
+    if user is None or "$" not in user.password_hash:
+        # Unknown, or without a password yet (imported): werkzeug would answer the latter
+        # at once, and the speed of a refusal must not tell which emails exist.
         check_password_hash(_dummy_hash(), password)
         return None
     if not user.check_password(password) or not user.is_active:
