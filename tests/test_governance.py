@@ -209,6 +209,26 @@ def test_hr_acknowledges_on_behalf_with_reason(client, clock, author, make_user,
     )
 
 
+def test_hr_finds_the_person_by_email_not_in_a_list_of_everyone(
+    client, clock, author, make_user, login
+):
+    reader = make_user(email="Rita.Reader@example.test", name="Rita Reader")
+    g = create_guideline(author, "Rules")
+    v1 = publish(author, g, "One.")
+    login(make_user(roles=["hr"]))
+    page = client.get(f"/guidelines/{g.id}").get_data(as_text=True)
+    assert 'name="email" required type="email"' in page  # an email field, not a select
+    assert "Rita Reader" not in page  # of every employee's name
+    url = f"/guidelines/versions/{v1.id}/acknowledge"
+    r = client.post(url, data={"email": "nobody@example.test", "reason": "On leave"})
+    after = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "No active employee has the email nobody@example.test." in after
+    assert db.session.scalar(db.select(db.func.count()).select_from(Acknowledgment)) == 0
+    client.post(url, data={"email": "rita.READER@example.test", "reason": "On leave"})
+    ack = db.session.scalar(db.select(Acknowledgment))
+    assert ack.user_id == reader.id and ack.on_behalf_reason == "On leave"
+
+
 def test_employee_cannot_acknowledge_for_someone_else(client, clock, author, make_user, login):
     reader, intruder = make_user(), make_user()
     v1 = publish(author, create_guideline(author, "Rules"), "One.")

@@ -63,7 +63,10 @@ class MemberForm(FlaskForm):
 
 
 class OnBehalfForm(FlaskForm):
-    user_id = SelectField(_l("Employee"), coerce=int)
+    # An email, not a list of everyone: a select of 20,000 names is unusable and heavy.
+    email = StringField(
+        _l("Employee's email"), filters=[strip], validators=[DataRequired(), Length(max=254)]
+    )
     reason = StringField(
         _l("Why HR acknowledges on their behalf"),
         filters=[strip],

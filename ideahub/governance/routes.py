@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from ..auth.services import find_user_by_email
 from ..clock import today
 from ..extensions import db
 from ..models import (
@@ -144,10 +145,6 @@ def guideline(guideline_id: int) -> str:
     on_behalf = None
     if can_acknowledge_on_behalf(current_user) and current is not None:
         on_behalf = OnBehalfForm(formdata=None)
-        people = db.session.scalars(
-            db.select(User).where(User.is_active.is_(True)).order_by(User.name)
-        ).all()
-        on_behalf.user_id.choices = [(u.id, u.name) for u in people if g.applies_to(u)]
     return render_template(
         "governance/guideline.html",
         guideline=g,
@@ -266,16 +263,28 @@ def acknowledge_version(version_id: int) -> Response:
     """I have read this version (or HR records it for someone, with a reason)."""
     version = db.get_or_404(GuidelineVersion, version_id)
     person, by, reason = current_user, None, ""
-    if request.form.get("user_id"):
+    back = url_for("governance.guideline", guideline_id=version.guideline_id)
+    if request.form.get("email") or request.form.get("user_id"):  # HR, for someone else
         if not can_acknowledge_on_behalf(current_user):
             abort(403)
         form = OnBehalfForm()
-        form.user_id.choices = [(parse_id(request.form.get("user_id")) or 0, "")]
-        if not form.validate_on_submit():
+        reason = (form.reason.data or "").strip()
+        if not reason or len(reason) > 500:
             flash(_("Say why you acknowledge on this person's behalf."), "error")
-            return redirect(url_for("governance.guideline", guideline_id=version.guideline_id))
-        person = db.get_or_404(User, form.user_id.data)
-        by, reason = current_user, form.reason.data or ""
+            return redirect(back)
+        user_id = parse_id(request.form.get("user_id"))
+        found = (
+            db.session.get(User, user_id)
+            if user_id
+            else find_user_by_email((form.email.data or "")[:254])
+        )
+        if found is None or not found.is_active:
+            flash(
+                _("No active employee has the email %(email)s.", email=form.email.data or ""),
+                "error",
+            )
+            return redirect(back)
+        person, by = found, current_user
     try:
         acknowledge(person, version, on_behalf_by=by, reason=reason)
     except GovernanceError as exc:
