@@ -90,7 +90,10 @@ def stop(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def worker_rss_mb(master_pid: int) -> list[float]:
+def worker_memory_mb(master_pid: int) -> list[dict[str, float]]:
+    """Each worker's memory: resident (RSS), its own pages (USS: what it alone costs),
+    its fair share of pages shared with the master and the other worker (PSS), and the
+    anonymous part of RSS (heap, not files mapped from disk such as the search index)."""
     out = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -98,12 +101,27 @@ def worker_rss_mb(master_pid: int) -> list[float]:
         try:
             with open(f"/proc/{pid}/status") as f:
                 status = f.read()
+            if not re.search(rf"^PPid:\s+{master_pid}$", status, re.M):
+                continue
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                rollup = f.read()
         except OSError:
             continue
-        if re.search(rf"^PPid:\s+{master_pid}$", status, re.M):
-            rss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-            if rss:
-                out.append(round(int(rss.group(1)) / 1024, 1))
+
+        def kb(text: str, label: str) -> int:
+            m = re.search(rf"^{label}:\s+(\d+) kB", text, re.M)
+            return int(m.group(1)) if m else 0
+
+        private = kb(rollup, "Private_Clean") + kb(rollup, "Private_Dirty")
+        out.append(
+            {
+                "rss": round(kb(status, "VmRSS") / 1024, 1),
+                "uss": round(private / 1024, 1),
+                "pss": round(kb(rollup, "Pss") / 1024, 1),
+                "rss_anon": round(kb(status, "RssAnon") / 1024, 1),
+                "rss_file": round(kb(status, "RssFile") / 1024, 1),
+            }
+        )
     return out
 
 
@@ -270,6 +288,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--index-dir", default=os.path.join(ROOT, "bench", "data", "search-index"))
     parser.add_argument("--out", default=None)
+    parser.add_argument("--phases", default="", help="comma-separated subset, e.g. home,search")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
@@ -333,6 +352,8 @@ def main() -> int:
         }
         if hr:
             phases["hr_dashboard"] = (["/hr/"], hr)
+        if args.phases:
+            phases = {k: v for k, v in phases.items() if k in args.phases.split(",")}
         endpoints = {}
         for name, (paths, extra) in phases.items():
             r = wrk(base, paths, args.duration, args.connections, {**common, **extra})
@@ -343,8 +364,12 @@ def main() -> int:
                 f"{r['ratio_to_ceiling'] * 100:>5.1f}% of ceiling  non-2xx/3xx {r['non_2xx_3xx']}"
             )
         results["endpoints"] = endpoints
-        results["worker_rss_mb"] = worker_rss_mb(app.pid)
-        print("worker RSS (MB):", results["worker_rss_mb"])
+        results["worker_memory_mb"] = worker_memory_mb(app.pid)
+        for w in results["worker_memory_mb"]:
+            print(
+                f"worker memory: RSS {w['rss']} MB (anonymous {w['rss_anon']}, files {w['rss_file']}),"
+                f" USS {w['uss']} MB, PSS {w['pss']} MB"
+            )
     finally:
         stop(app)
         stop(ceiling)

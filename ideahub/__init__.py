@@ -63,7 +63,7 @@ def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from . import database, i18n
-    from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from .extensions import babel, cache, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     database.init_database(app)
@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)
     mail.init_app(app)
+    cache.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -126,6 +127,7 @@ def _init_templates(app: Flask) -> None:
     from .permissions import TEMPLATE_PREDICATES
     from .uploads import size_label
 
+    i18n.install_template_gettext(app)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
     app.jinja_env.globals.update(
         format_datetime=format_datetime,
@@ -133,6 +135,7 @@ def _init_templates(app: Flask) -> None:
         get_locale=get_locale,
         languages=i18n.LANGUAGE_NAMES,
         unread_notice_count=unread_count,
+        reader_key=i18n.reader_key,
     )
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["size_label"] = size_label

@@ -65,6 +65,10 @@ def load_config(instance_path: str) -> dict[str, object]:
         "ALLOWED_UPLOAD_EXTENSIONS": ALLOWED_UPLOAD_EXTENSIONS,
         "IDEAS_PER_PAGE": _env_int("IDEAS_PER_PAGE", 20),
         "TRENDING_CACHE_SECONDS": _env_int("TRENDING_CACHE_SECONDS", 60),
+        # Template fragments whose keys name everything they show (never stale), per process.
+        "CACHE_TYPE": "SimpleCache",
+        "CACHE_THRESHOLD": _env_int("FRAGMENT_CACHE_ITEMS", 5000),
+        "CACHE_DEFAULT_TIMEOUT": 3600,
         # Days an employee has to acknowledge a major guideline version (counted from its
         # effective date, or from their hire date when they joined later).
         "ACK_DUE_DAYS": _env_int("ACK_DUE_DAYS", 14),

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and bound in create_app()."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -31,5 +32,7 @@ mail = Mail()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Rendered template fragments, per process (CACHE_TYPE SimpleCache): see comments/_comment.html.
+cache = Cache()
 # Storage comes from RATELIMIT_STORAGE_URI: memory:// for one process, redis:// for several.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app, has_request_context, request, session
-from flask_babel import get_timezone
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -114,3 +115,43 @@ def state_label(code: str) -> str:
 
 def role_label(code: str) -> str:
     return str(ROLE_LABELS.get(code, code))
+
+
+def translations() -> Any:
+    """The current translations, looked up once per locale change within a request.
+
+    Flask-Babel finds them through several context lookups on every call: ~45 µs, and a
+    page with 200 comments translates ~600 strings. The memo sits in Flask-Babel's own
+    per-request namespace and is keyed by the locale object, so `force_locale` (e-mails in
+    the reader's language) still switches language."""
+    ctx = g.get("_flask_babel") if g else None
+    if ctx is not None:
+        memo = getattr(ctx, "ideahub_translations", None)
+        if memo is not None and memo[0] is getattr(ctx, "babel_locale", None):
+            return memo[1]
+    found = get_translations()
+    ctx = g.get("_flask_babel") if g else None
+    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
+        ctx.ideahub_translations = (ctx.babel_locale, found)
+    return found
+
+
+def install_template_gettext(app: Any) -> None:
+    """Templates translate through `translations()` (same results, a fraction of the cost)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
+def reader_key() -> str:
+    """The reader's language and time zone: what a cached fragment of a page varies on."""
+    ctx = g.get("_flask_babel") if g else None
+    locale = getattr(ctx, "babel_locale", None)
+    zone = getattr(ctx, "babel_tzinfo", None)
+    if locale is None or zone is None:
+        locale, zone = get_locale(), get_timezone()
+    return f"{locale}|{zone}"

@@ -165,6 +165,59 @@ def test_empty_reply_shows_the_error_in_its_reply_box(
     assert len(comments_on(idea)) == 1
 
 
+def test_a_reply_box_opens_on_request_not_once_per_thread(
+    client, employee, make_idea, make_comment, make_user
+):
+    idea = make_idea()
+    tops = [make_comment(idea, make_user(name=f"Writer {i}")) for i in range(3)]
+    reply = make_comment(idea, make_user(), parent=tops[1])
+    html = client.get(idea.url).get_data(as_text=True)
+    assert 'class="reply-form"' not in html  # no reply box until one is asked for
+    assert html.count('class="reply-link"') == 3
+    assert f'href="/ideas/{idea.id}?reply_to={tops[1].id}#reply-form-{tops[1].id}"' in html
+
+    # Without JavaScript: the link reloads the page with that thread's box open.
+    html = client.get(f"/ideas/{idea.id}?reply_to={tops[1].id}").get_data(as_text=True)
+    assert html.count('class="reply-form"') == 1
+    assert f'id="reply-form-{tops[1].id}"' in html and "Your reply to Writer 1" in html
+    assert f'name="parent_id" value="{tops[1].id}"' in html
+
+    # With htmx: only the box, in place of the link; a reply's link answers its thread.
+    for asked in (tops[2], reply):
+        r = client.get(f"/ideas/{idea.id}/comments?reply_to={asked.id}", headers=HX)
+        box = r.get_data(as_text=True)
+        thread = tops[2] if asked is tops[2] else tops[1]
+        assert r.status_code == 200 and is_fragment(r)
+        assert box.strip().startswith("<form") and box.count("<form") == 1
+        assert f'name="parent_id" value="{thread.id}"' in box and "autofocus" in box
+        assert "csrf_token" in box and 'class="comment"' not in box
+
+
+@pytest.mark.parametrize("asked", ["other-idea", "unknown", "junk"])
+def test_a_reply_box_for_a_comment_elsewhere_is_not_found(
+    client, employee, make_idea, make_comment, make_user, asked
+):
+    idea, other = make_idea(), make_idea()
+    foreign = make_comment(other, make_user())
+    reply_to = {"other-idea": str(foreign.id), "unknown": "999999", "junk": "1x"}[asked]
+    r = client.get(f"/ideas/{idea.id}/comments?reply_to={reply_to}", headers=HX)
+    # Junk is no id at all: the whole discussion answers, as without the parameter.
+    assert r.status_code == (200 if asked == "junk" else 404)
+
+
+def test_a_reply_box_is_refused_when_the_discussion_is_closed(
+    client, employee, make_idea, make_comment, make_user
+):
+    idea = make_idea()
+    top = make_comment(idea, make_user())
+    idea.campaign.state = "closed"
+    db.session.commit()
+    r = client.get(f"/ideas/{idea.id}/comments?reply_to={top.id}", headers=HX)
+    assert r.status_code == 403
+    html = client.get(f"/ideas/{idea.id}?reply_to={top.id}").get_data(as_text=True)
+    assert 'class="reply-form"' not in html and "reply-link" not in html
+
+
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
 def test_parent_on_another_idea_is_refused_with_a_message(
     client, employee, make_idea, make_comment, make_user, htmx

@@ -368,3 +368,27 @@ def test_idea_page_queries_do_not_grow_with_comments(
             assert client.get(f"/ideas/{idea.id}").status_code == 200
         counts.append(q.count)
     assert counts[0] == counts[1], counts
+
+
+def test_home_lists_the_open_campaigns_closing_soonest(
+    client, employee, make_campaign, count_queries
+):
+    from datetime import date, timedelta
+
+    start = date(2030, 1, 1)
+    for i in range(3):
+        make_campaign(title=f"Few {i}", closes_on=start + timedelta(days=i))
+    with count_queries() as few:
+        page = client.get("/").get_data(as_text=True)
+    assert "Few 2" in page and "All open campaigns" not in page
+
+    for i in range(30):
+        make_campaign(title=f"Later {i:02d}", closes_on=start + timedelta(days=100 + i))
+    make_campaign(title="Draft soonest", state="draft", closes_on=start - timedelta(days=1))
+    with count_queries() as many:
+        page = client.get("/").get_data(as_text=True)
+    shown = [f"Later {i:02d}" for i in range(30) if f"Later {i:02d}<" in page]
+    assert "Few 0" in page and shown == [f"Later {i:02d}" for i in range(9)]  # 3 + 9 = 12
+    assert "Draft soonest" not in page
+    assert 'href="/campaigns/">All open campaigns' in page
+    assert many.count == few.count

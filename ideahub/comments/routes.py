@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, make_response, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..htmx import is_htmx, render
-from ..ideas.queries import comment_threads
+from ..ideas.queries import Thread, comment_threads
 from ..models import Comment, Idea
 from ..permissions import (
     can_delete_comment,
@@ -28,7 +28,9 @@ def _visible_comment(comment_id: int) -> Comment:
     return comment
 
 
-def _discussion(idea: Idea, form: CommentForm | None = None, status: int = 200) -> Response:
+def _discussion(
+    idea: Idea, form: CommentForm | None = None, status: int = 200, reply_to: int | None = None
+) -> Response:
     return render(
         "comments/page.html",
         "comments/_discussion.html",
@@ -36,7 +38,25 @@ def _discussion(idea: Idea, form: CommentForm | None = None, status: int = 200) 
         idea=idea,
         threads=comment_threads(idea.id),
         comment_form=form or CommentForm(formdata=None),
+        reply_to=reply_to,
     )
+
+
+def _reply_form(idea: Idea, reply_to: int) -> Response:
+    """The reply box of one thread, for htmx to open in place of its Reply link."""
+    parent = db.session.get(Comment, reply_to)
+    if parent is None or parent.idea_id != idea.id:
+        abort(404)
+    if parent.parent_id is not None:  # replies stay one level deep: answer the thread
+        parent = db.session.get(Comment, parent.parent_id) or parent
+    reason = why_cannot_comment(current_user, idea)
+    if reason:
+        abort(403, description=reason)
+    response = make_response(
+        render_template("comments/_reply_form.html", idea=idea, thread=Thread(parent))
+    )
+    response.vary.add("HX-Request")  # the same URL without htmx is the whole discussion
+    return response
 
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["GET", "POST"])
@@ -47,7 +67,10 @@ def discussion(idea_id: int) -> Response:
     if not can_view_campaign(current_user, idea.campaign):
         abort(404)
     if request.method == "GET":
-        return _discussion(idea)
+        reply_to = parse_id(request.args.get("reply_to"))
+        if reply_to is not None and is_htmx():
+            return _reply_form(idea, reply_to)
+        return _discussion(idea, reply_to=reply_to)
     reason = why_cannot_comment(current_user, idea)
     if reason:
         abort(403, description=reason)

@@ -27,6 +27,7 @@ from ..permissions import (
     why_cannot_submit,
     why_cannot_vote,
 )
+from ..sql import parse_id
 from ..uploads import UploadRejected, storage
 from . import bp, queries
 from .forms import AttachForm, IdeaForm, StatusForm, WithdrawForm
@@ -112,6 +113,7 @@ def show(idea_id: int) -> str:
         attach_form=AttachForm(),
         comment_form=CommentForm(formdata=None),
         outcome=published_outcome(idea),
+        reply_to=parse_id(request.args.get("reply_to")),
     )
 
 

@@ -15,6 +15,9 @@ from . import bp
 
 logger = logging.getLogger(__name__)
 
+# The home page lists the open campaigns closing soonest; Campaigns lists them all.
+HOME_CAMPAIGNS = 12
+
 
 @bp.route("/")
 @login_required
@@ -24,11 +27,13 @@ def home() -> str:
         db.select(Campaign)
         .where(Campaign.state == "open")
         .order_by(Campaign.closes_on, Campaign.id)
+        .limit(HOME_CAMPAIGNS + 1)
     ).all()
     trending = queries.trending_ideas()
     return render_template(
         "main/home.html",
-        campaigns=campaigns,
+        campaigns=campaigns[:HOME_CAMPAIGNS],
+        more_campaigns=len(campaigns) > HOME_CAMPAIGNS,
         trending=trending,
         voted=queries.voted_ids(current_user, trending),
         recent_ideas=queries.recent_ideas(),

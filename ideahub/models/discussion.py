@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -83,6 +84,15 @@ class Comment(db.Model):
     @property
     def anchor(self) -> str:
         return f"comment-{self.id}"
+
+    @property
+    def fragment_key(self) -> str:
+        """Names everything its rendered text shows, so a cached rendering is never stale."""
+        body = hashlib.blake2b(self.body.encode(), digest_size=10).hexdigest()
+        return (
+            f"{self.id}:{self.author_id}:{self.author.name}:{self.created_at.isoformat()}:"
+            f"{self.edited_at.isoformat() if self.edited_at else ''}:{body}"
+        )
 
 
 class Vote(db.Model):

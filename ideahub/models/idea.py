@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
@@ -99,6 +100,23 @@ class Idea(db.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == "withdrawn"
+
+    @property
+    def card_key(self) -> str:
+        """Names everything a card in a list shows (see _partials/idea_card.html), so a
+        cached rendering of it is never stale."""
+        text = hashlib.blake2b(
+            "\x1f".join(
+                [self.title, self.summary or "", self.author.name, self.campaign.title]
+                + [self.author.department.name if self.author.department else ""]
+                + [t.name for t in self.tags]
+            ).encode(),
+            digest_size=10,
+        ).hexdigest()
+        return (
+            f"{self.id}:{self.status}:{self.comment_count}:{self.author_id}:"
+            f"{self.campaign_id}:{self.created_at.isoformat()}:{text}"
+        )
 
 
 class IdeaRevision(db.Model):
