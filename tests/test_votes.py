@@ -104,6 +104,23 @@ def test_htmx_vote_returns_the_widget_with_the_new_count(client, voter, make_use
     assert state(idea) == (1, 1)
 
 
+def test_a_vote_runs_a_fixed_number_of_queries(client, voter, make_user, make_idea, count_queries):
+    """Load the voter and the idea, change the row and the count: nothing re-read after."""
+    few, many = make_idea(), make_idea()
+    voters = [voter] + [make_user() for _ in range(49)]
+    db.session.add_all(Vote(user_id=u.id, idea_id=many.id, created_at=utcnow()) for u in voters)
+    many.vote_count = 50
+    db.session.commit()
+    counts = []
+    for idea in (few, many, few, many):
+        db.session.expire_all()
+        with count_queries() as q:
+            assert vote(client, idea, "1" if idea is few else "0", htmx=True).status_code == 200
+        counts.append(q.count)
+    assert len(set(counts)) == 1 and counts[0] <= 8, counts
+    assert state(few) == (1, 1) and state(many) == (49, 49)
+
+
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
 @pytest.mark.parametrize(
     ("case", "reason"),

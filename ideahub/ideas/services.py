@@ -8,6 +8,7 @@ from typing import IO
 
 from flask_babel import gettext as _
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record
 from ..extensions import db
@@ -210,11 +211,13 @@ def withdraw_idea(actor: User, idea: Idea, note: str = "") -> Idea:
     return change_status(actor, idea, "withdrawn", note)
 
 
-def set_vote(actor: User, idea: Idea, wanted: bool) -> tuple[bool, int]:
+def set_vote(actor: User, idea: Idea, wanted: bool, *, commit: bool = True) -> tuple[bool, int]:
     """Make the actor's vote be `wanted`; idempotent, so a double click counts once.
 
     The (user, idea) primary key refuses a second vote; the count moves by an atomic
-    UPDATE only when a row was really added or removed. Returns (has_voted, vote_count).
+    UPDATE only when a row was really added or removed. Returns (has_voted, vote_count),
+    and `idea.vote_count` shows the new count. With commit=False the caller commits (the
+    vote widget is rendered first, from objects a commit would expire and reload).
     """
     from ..models import Vote
 
@@ -235,9 +238,15 @@ def set_vote(actor: User, idea: Idea, wanted: bool) -> tuple[bool, int]:
         ).first()
         delta = -1 if removed is not None else 0
     if delta:
-        db.session.execute(
-            update(Idea).where(Idea.id == idea.id).values(vote_count=Idea.vote_count + delta)
-        )
-    db.session.commit()
-    count = db.session.scalar(db.select(Idea.vote_count).where(Idea.id == idea.id)) or 0
+        count = db.session.execute(
+            update(Idea)
+            .where(Idea.id == idea.id)
+            .values(vote_count=Idea.vote_count + delta)
+            .returning(Idea.vote_count)
+        ).scalar_one()
+    else:
+        count = db.session.scalar(db.select(Idea.vote_count).where(Idea.id == idea.id)) or 0
+    set_committed_value(idea, "vote_count", count)  # what the database says, not a change
+    if commit:
+        db.session.commit()
     return wanted, count

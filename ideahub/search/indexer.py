@@ -201,7 +201,6 @@ def catch_up(blocking: bool = False, limit: int = 5000) -> int:
         if not locked:
             return 0
         try:
-            ix = engine.open_index(index_dir())
             watermark = read_watermark()
             rows = db.session.execute(
                 db.select(SearchChange.id, SearchChange.kind, SearchChange.object_id)
@@ -215,7 +214,8 @@ def catch_up(blocking: bool = False, limit: int = 5000) -> int:
             for _id, kind, object_id in rows:
                 if kind in BUILDERS:
                     changes.setdefault(kind, set()).add(object_id)
-            _apply(ix, changes)
+            # Opened only when there is work: every search checks the log first.
+            _apply(engine.open_index(index_dir()), changes)
             _write_watermark(rows[-1][0])
             return len(rows)
         finally:
