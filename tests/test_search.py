@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import re
 
@@ -275,3 +276,76 @@ def test_comment_search_links_to_the_comment(client, employee, make_idea):
     db.session.commit()
     html = client.get("/search", query_string={"q": "walrus"}).get_data(as_text=True)
     assert f"/ideas/{idea.id}#comment-{c.id}" in html
+
+
+# ---------------------------------------------------------------- bounded time, snippets
+
+
+def test_a_search_out_of_time_answers_with_what_it_found_and_says_so(
+    app, client, employee, make_idea
+):
+    for i in range(30):
+        make_idea(title=f"Recycling idea {i}", description="Recycling bins on every floor.")
+    r = client.get("/search", query_string={"q": "recycling"})
+    assert len(titles(r)) == 20 and "very common" not in r.get_data(as_text=True)
+    app.config["SEARCH_TIME_BUDGET_MS"] = 0  # out of time at once: after the first match
+    r = client.get("/search", query_string={"q": "recycling bins"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Nothing found" not in html
+    assert ("These words are very common" in html and 1 <= len(titles(r)) <= 20) or (
+        "nothing could be ranked in time" in html and titles(r) == []
+    )
+
+
+def test_an_alarm_after_the_search_stops_nothing(app, make_idea):
+    import signal
+    import threading
+
+    from whoosh.collectors import TimeLimit
+    from whoosh.query import Term
+
+    make_idea(title="Solar roofs")
+    indexer.catch_up(blocking=True)
+    s = engine.searcher(indexer.index_dir())
+    for seconds in (0.0, 5.0):  # out of time at once, and plenty of time
+        collector = engine.bounded_collector(5, seconds)
+        with contextlib.suppress(TimeLimit):
+            s.search_with_collector(Term("title", "solar"), collector)
+        if threading.current_thread() is threading.main_thread():
+            assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # disarmed
+            signal.raise_signal(signal.SIGALRM)  # a late alarm: must not raise here
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "expected"),
+    [
+        ("Customers returning parcels", {"return"}, "Customers <mark>returning</mark> parcels"),
+        ("我们在上海试点自助退货机", {"退货"}, "我们在上海试点自助<mark>退货</mark>机"),
+        (
+            "AI 自动整理客户反馈 weekly",
+            {"ai", "反馈"},
+            "<mark>AI</mark> 自动整理客户<mark>反馈</mark> weekly",
+        ),
+        (
+            "<script>alert(1)</script> solar & <b>panels</b>",
+            {"solar", "script"},
+            "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt; <mark>solar</mark>"
+            " &amp; &lt;b&gt;panels&lt;/b&gt;",
+        ),
+        ("No match <here>", {"solar"}, "No match &lt;here&gt;"),
+        ("社交媒体社交", {"社交", "社交媒体"}, "<mark>社交媒体</mark><mark>社交</mark>"),
+    ],
+)
+def test_snippets_mark_what_the_index_matched_and_escape_the_rest(text, words, expected):
+    from ideahub.search.services import snippet
+
+    assert str(snippet(text, words)) == expected
+
+
+def test_a_long_text_is_cut_around_its_first_match():
+    from ideahub.search.services import snippet
+
+    text = "word " * 40 + "solar panels " + "tail " * 100  # the match at character 200
+    html = str(snippet(text, {"solar"}))
+    assert html.startswith("… ") and html.endswith(" …") and "<mark>solar</mark>" in html
+    assert len(html) < 260

@@ -13,6 +13,7 @@ import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,14 @@ def analyzer() -> Any:
                 jieba.initialize()
                 _analyzer = ChineseAnalyzer()
     return _analyzer
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """A word other than Chinese as the analyzer indexes it: lower-cased, Porter-stemmed."""
+    from whoosh.lang.porter import stem as porter_stem
+
+    return str(porter_stem(word.lower()))
 
 
 def schema() -> Any:
@@ -114,6 +123,60 @@ def write(ix: Any, upserts: list[Document], deletions: list[str], timeout: float
 def bulk_writer(ix: Any) -> Any:
     """A writer for building a whole index: more memory, one commit at the end."""
     return ix.writer(limitmb=256)
+
+
+def bounded_collector(limit: int, seconds: float, allow: Any = None, restrict: Any = None) -> Any:
+    """A collector of the top `limit` matches that raises Whoosh's TimeLimit once `seconds`
+    have passed; `allow`/`restrict` (queries or sets of document numbers) filter matches.
+
+    Whoosh's own TimeLimitCollector fires from a thread, which needs the GIL to run and
+    came up to 30 ms late here, and wrapped around a filter it drops the filter (it
+    collects from the filter's child directly). Here the filter wraps the budget. In the
+    main thread (gunicorn's workers serve requests there) the kernel's timer (setitimer)
+    raises an alarm that also stops a matcher finding nothing for long; elsewhere (the
+    development server) the clock is read at each match."""
+    import signal
+    from time import monotonic
+
+    from whoosh.collectors import FilterCollector, TimeLimit, TopCollector, WrappingCollector
+
+    class Budget(WrappingCollector):  # type: ignore[misc]
+        main = threading.current_thread() is threading.main_thread()
+        armed = False
+        deadline = 0.0
+
+        def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
+            self.child.prepare(top_searcher, q, context)
+            self.deadline = monotonic() + seconds
+            if self.main:
+                signal.signal(signal.SIGALRM, self._alarm)
+                self.armed = True
+                # At least a millisecond: setitimer(0) would cancel the alarm, not set it.
+                signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+
+        def _alarm(self, signum: int, frame: Any) -> None:
+            if self.armed:  # an alarm arriving once the search is over stops nothing
+                raise TimeLimit
+
+        def collect_matches(self) -> None:
+            for docnum in self.child.matches():
+                self.collect(docnum)
+
+        def collect(self, sub_docnum: int) -> Any:
+            if monotonic() > self.deadline:
+                raise TimeLimit
+            return self.child.collect(sub_docnum)
+
+        def finish(self) -> None:
+            if self.main:
+                self.armed = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            self.child.finish()
+
+    budget = Budget(TopCollector(limit))
+    if allow is None and restrict is None:
+        return budget
+    return FilterCollector(budget, allow=allow, restrict=restrict)
 
 
 # One searcher per thread and index folder, reopened only when the index changed: opening
