@@ -84,6 +84,7 @@ def index_changes_command(follow: bool, interval: float) -> None:
         applied = indexer.catch_up(blocking=True)
         if applied:
             click.echo(f"Applied {applied} changes.")
+            continue  # one batch at a time: more may be waiting
         if not follow:
             break
         time.sleep(interval)

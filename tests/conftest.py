@@ -22,6 +22,7 @@ from sqlalchemy import event
 from ideahub import create_app
 from ideahub.extensions import db
 from ideahub.models import Campaign, Comment, Department, Idea, IdeaStatusChange, Tag, User
+from ideahub.search import engine
 
 PG_ADMIN_URL = os.environ.get(
     "IDEAHUB_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -136,6 +137,7 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     try:
         yield app
     finally:
+        engine.close_searchers()  # each test has its own index folder
         db.session.remove()
         _empty_all_tables()
         db.session.remove()

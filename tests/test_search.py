@@ -9,7 +9,7 @@ import re
 import pytest
 
 from ideahub.extensions import db
-from ideahub.models import Comment, User, utcnow
+from ideahub.models import Comment, Idea, User, utcnow
 from ideahub.search import engine, indexer
 from ideahub.search.services import SearchFilters, search, terms
 
@@ -349,3 +349,24 @@ def test_a_long_text_is_cut_around_its_first_match():
     html = str(snippet(text, {"solar"}))
     assert html.startswith("… ") and html.endswith(" …") and "<mark>solar</mark>" in html
     assert len(html) < 260
+
+
+def test_a_search_applies_a_bounded_part_of_a_backlog_the_command_the_rest(
+    app, employee, make_idea, make_campaign
+):
+    from ideahub.search.services import CATCH_UP_PER_SEARCH
+
+    campaign = make_campaign()
+    db.session.add_all(
+        Idea(campaign_id=campaign.id, author_id=employee.id, title=f"Backlog {i}")
+        for i in range(CATCH_UP_PER_SEARCH + 30)
+    )
+    db.session.commit()
+    before = indexer.pending()
+    assert before >= CATCH_UP_PER_SEARCH + 30
+    search(employee, "backlog", SearchFilters())
+    assert indexer.pending() == before - CATCH_UP_PER_SEARCH  # the reader did not wait for all
+    result = app.test_cli_runner().invoke(args=["index-changes"])
+    assert result.exit_code == 0 and indexer.pending() == 0
+    found = search(employee, "backlog", SearchFilters(), per_page=200)
+    assert len(found.hits) == CATCH_UP_PER_SEARCH + 30

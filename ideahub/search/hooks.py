@@ -29,7 +29,8 @@ def init_app(app: Flask) -> None:
             def catch_up() -> None:
                 with app.app_context():
                     try:
-                        indexer.catch_up(blocking=False)
+                        # Bounded: the worker serves nobody while it indexes.
+                        indexer.catch_up(blocking=False, limit=500)
                     except Exception:  # never the user's problem; the log keeps the change
                         logger.exception("search: index catch-up failed; will retry later")
 

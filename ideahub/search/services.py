@@ -141,9 +141,14 @@ def _filter(filters: SearchFilters) -> Any:
     return And(parts) if parts else None
 
 
+# A search applies at most this many pending changes before answering: a backlog (the
+# follower stopped, a bulk import) is the follower's work, not one reader's wait.
+CATCH_UP_PER_SEARCH = 100
+
+
 def _refresh_index() -> None:
     try:
-        indexer.catch_up(blocking=False)
+        indexer.catch_up(blocking=False, limit=CATCH_UP_PER_SEARCH)
     except Exception:  # a search still answers from the index it has
         logger.exception("search: catching up with the change log failed")
 
