@@ -175,6 +175,15 @@ def test_employee_submits_comments_and_votes(live_server: str, page, tmp_path: P
     assert page.evaluate("window.__noReload") is True
     page.screenshot(path=SHOTS / "03-commented.png", full_page=True)
 
+    # Reply: the thread's Reply link opens its box in place, with the cursor in it.
+    page.locator("#discussion .reply-link").first.click()
+    reply_box = page.get_by_label("Your reply to")
+    expect(reply_box).to_be_focused()
+    page.keyboard.type("Happy to help with the pilot.")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.locator("#discussion .replies")).to_contain_text("Happy to help with the pilot.")
+    assert page.evaluate("window.__noReload") is True
+
     # Vote for a colleague's idea and see the count change in place.
     page.get_by_role("link", name="Better customer experience").first.click()
     page.get_by_role("link", name="Self-service returns kiosk").click()
