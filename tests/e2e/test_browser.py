@@ -71,6 +71,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "SECRET_KEY": "e2e-secret",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'e2e.sqlite3'}",
             "UPLOAD_FOLDER": str(root / "uploads"),
+            "SEARCH_INDEX_DIR": str(root / "index"),  # not the working copy's instance/
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
         }
@@ -176,6 +177,9 @@ def test_employee_submits_comments_and_votes(live_server: str, page, tmp_path: P
     page.screenshot(path=SHOTS / "03-commented.png", full_page=True)
 
     # Reply: the thread's Reply link opens its box in place, with the cursor in it.
+    page.reload()
+    page.wait_for_load_state("load")  # htmx has processed the page (else a click navigates)
+    page.evaluate("window.__noReload = true")
     page.locator("#discussion .reply-link").first.click()
     reply_box = page.get_by_label("Your reply to")
     expect(reply_box).to_be_focused()
