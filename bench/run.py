@@ -261,6 +261,11 @@ def pick_targets(database_url: str) -> dict[str, object]:
     }
 
 
+def deep_pages(targets: dict[str, object], per_page: int = 20) -> list[int]:
+    last = max(1, -(-int(str(targets["campaign_ideas"])) // per_page))
+    return sorted({max(1, last // 2), max(1, 3 * last // 4), last})
+
+
 def check_counts(database_url: str) -> dict[str, int]:
     import sqlalchemy as sa
 
@@ -335,8 +340,10 @@ def main() -> int:
             "home": (["/"], {}),
             "campaign_top": ([f"/campaigns/{c}?sort=top"], {}),
             "campaign_newest": ([f"/campaigns/{c}?sort=newest"], {}),
+            # The second half of the largest campaign's pages, down to its last (pages past
+            # the end would measure an empty page, not a deep offset).
             "campaign_deep": (
-                [f"/campaigns/{c}?sort=newest&page={p}" for p in (50, 100, 200, 400)],
+                [f"/campaigns/{c}?sort=newest&page={p}" for p in deep_pages(targets)],
                 {},
             ),
             "idea_200_comments": ([f"/ideas/{i200}"], {}),
