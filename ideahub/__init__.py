@@ -63,7 +63,17 @@ def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from . import database, i18n
-    from .extensions import babel, cache, csrf, db, limiter, login_manager, mail, migrate
+    from .extensions import (
+        babel,
+        cache,
+        csrf,
+        db,
+        limiter,
+        list_cache,
+        login_manager,
+        mail,
+        migrate,
+    )
 
     db.init_app(app)
     database.init_database(app)
@@ -73,6 +83,14 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     mail.init_app(app)
     cache.init_app(app)
+    list_cache.init_app(
+        app,
+        config={
+            "CACHE_TYPE": app.config["CACHE_TYPE"],
+            "CACHE_THRESHOLD": app.config["LIST_CACHE_ITEMS"],
+            "CACHE_DEFAULT_TIMEOUT": app.config["CACHE_DEFAULT_TIMEOUT"],
+        },
+    )
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

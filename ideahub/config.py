@@ -71,6 +71,9 @@ def load_config(instance_path: str) -> dict[str, object]:
         "CACHE_TYPE": "SimpleCache",
         "CACHE_THRESHOLD": _env_int("FRAGMENT_CACHE_ITEMS", 5000),
         "CACHE_DEFAULT_TIMEOUT": 3600,
+        # Shared parts of pages, per process: a campaign's idea list is about 15 KB, a
+        # discussion of 200 comments 150 KB (shared_rendering.py).
+        "LIST_CACHE_ITEMS": _env_int("LIST_CACHE_ITEMS", 100),
         # Days an employee has to acknowledge a major guideline version (counted from its
         # effective date, or from their hire date when they joined later).
         "ACK_DUE_DAYS": _env_int("ACK_DUE_DAYS", 14),

@@ -34,5 +34,7 @@ csrf = CSRFProtect()
 babel = Babel()
 # Rendered template fragments, per process (CACHE_TYPE SimpleCache): see comments/_comment.html.
 cache = Cache()
+# Larger shared parts of pages (tens of KB each), fewer of them: see shared_rendering.py.
+list_cache = Cache(with_jinja2_ext=False)  # {% cache %} stays with `cache`
 # Storage comes from RATELIMIT_STORAGE_URI: memory:// for one process, redis:// for several.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -16,6 +16,10 @@ def render(
 ) -> Response:
     """Render the full page, or only the fragment when htmx asked; vary the cache on it."""
     template = fragment_template if is_htmx() else page_template
-    response = make_response(render_template(template, **context), status)
+    return vary_on_htmx(make_response(render_template(template, **context), status))
+
+
+def vary_on_htmx(response: Response) -> Response:
+    """The same URL answers a page or a fragment: caches must tell them apart."""
     response.vary.add("HX-Request")
     return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func
+from sqlalchemy import ScalarSelect, func
 
 from .extensions import db
 from .models import Notice, User, Vote, idea_coauthors, utcnow
@@ -35,7 +35,20 @@ def author_and_voter_ids(idea_id: int, author_id: int) -> set[int]:
     return {author_id, *voters}
 
 
+def unread_query() -> ScalarSelect[int]:
+    """The number of unread notices of the user a query loads (auth.services.load_user)."""
+    return (
+        db.select(func.count())
+        .select_from(Notice)
+        .where(Notice.user_id == User.id, Notice.read_at.is_(None))
+        .correlate(User)
+        .scalar_subquery()
+    )
+
+
 def unread_count(user: User) -> int:
+    if user.unread_notices is not None:  # loaded with the signed-in user, this request
+        return user.unread_notices
     return (
         db.session.scalar(
             db.select(func.count())

@@ -10,12 +10,14 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func
+from sqlalchemy.orm import joinedload, with_expression
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import record
 from ..extensions import db
 from ..mail import send_mail
 from ..models import User, utcnow
+from ..notices import unread_query
 from ..sql import parse_id
 from .passwords import password_problem
 
@@ -58,7 +60,19 @@ def load_user(session_id: str) -> User | None:
     user_id, _sep, version = session_id.partition("-")
     if parse_id(user_id) is None or not (version.isascii() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    user = (
+        db.session.scalars(
+            db.select(User)
+            .where(User.id == int(user_id))
+            # One statement for what every page needs of the reader: roles, unread notices.
+            .options(
+                joinedload(User.role_rows),
+                with_expression(User.unread_notices, unread_query()),
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user

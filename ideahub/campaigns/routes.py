@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..htmx import render
+from ..htmx import is_htmx, vary_on_htmx
 from ..ideas import queries
 from ..judging.queries import panel_for
 from ..models import IDEA_STATUSES, Campaign, Department
@@ -14,6 +14,7 @@ from ..permissions import can_manage_campaigns, can_view_campaign
 from ..sql import parse_id
 from . import bp
 from .forms import CampaignForm
+from .listing import idea_list
 from .services import CampaignData, CampaignError, create_campaign, update_campaign
 
 
@@ -79,21 +80,22 @@ def show(campaign_id: int) -> Response:
     if not can_view_campaign(current_user, campaign):
         abort(404)
     filters = _filters()
-    page = queries.campaign_ideas(
-        campaign, filters, request.args.get("page"), current_app.config["IDEAS_PER_PAGE"]
-    )
-    departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
-    return render(
+    ideas = idea_list(campaign, filters, request.args.get("page"))
+    if is_htmx():
+        return vary_on_htmx(make_response(ideas))
+    departments = db.session.execute(
+        db.select(Department.id, Department.name).order_by(Department.name)
+    ).all()
+    page = render_template(
         "campaigns/show.html",
-        "campaigns/_ideas.html",
         campaign=campaign,
-        page=page,
+        idea_list=ideas,
         filters=filters,
         departments=departments,
         statuses=IDEA_STATUSES,
-        voted=queries.voted_ids(current_user, page.items),
         panel=panel_for(campaign.id),
     )
+    return vary_on_htmx(make_response(page))
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..htmx import is_htmx, render
-from ..ideas.queries import Thread, comment_threads
+from ..ideas.queries import Thread
 from ..models import Comment, Idea
 from ..permissions import (
     can_delete_comment,
@@ -18,6 +18,7 @@ from ..permissions import (
 from ..sql import parse_id
 from . import bp
 from .forms import CommentForm, DeleteCommentForm, EditCommentForm
+from .listing import threads_html
 from .services import CommentError, delete_comment, edit_comment, post_comment
 
 
@@ -31,13 +32,14 @@ def _visible_comment(comment_id: int) -> Comment:
 def _discussion(
     idea: Idea, form: CommentForm | None = None, status: int = 200, reply_to: int | None = None
 ) -> Response:
+    form = form or CommentForm(formdata=None)
     return render(
         "comments/page.html",
         "comments/_discussion.html",
         status=status,
         idea=idea,
-        threads=comment_threads(idea.id),
-        comment_form=form or CommentForm(formdata=None),
+        threads_html=threads_html(idea, form, reply_to),
+        comment_form=form,
         reply_to=reply_to,
     )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import desc, func
+from sqlalchemy import Select, desc, func
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -15,6 +15,7 @@ from ..models import (
     Attachment,
     Campaign,
     Comment,
+    Department,
     Idea,
     IdeaRevision,
     IdeaStatusChange,
@@ -59,10 +60,8 @@ def _card_options() -> tuple[object, ...]:
     )
 
 
-def campaign_ideas(
-    campaign: Campaign, filters: IdeaFilters, raw_page: object, per_page: int
-) -> Page[Idea]:
-    query = db.select(Idea).where(Idea.campaign_id == campaign.id).options(*_card_options())
+def _campaign_select(campaign: Campaign, filters: IdeaFilters, *columns: object) -> Select:
+    query = db.select(*columns).where(Idea.campaign_id == campaign.id)
     if filters.status:
         query = query.where(Idea.status == filters.status)
     if filters.department_id:
@@ -74,8 +73,44 @@ def campaign_ideas(
             .where(Tag.name == filters.tag)
         )
         query = query.where(Idea.id.in_(tagged))
-    query = query.order_by(*SORTS.get(filters.sort, SORTS["top"]))
-    return paginate(query, raw_page, per_page)
+    return query.order_by(*SORTS.get(filters.sort, SORTS["top"]))
+
+
+def campaign_card_versions(
+    campaign: Campaign, filters: IdeaFilters, raw_page: object, per_page: int
+) -> Page[tuple[object, ...]]:
+    """A page of the campaign's ideas as plain rows naming everything their cards show
+    that can change (counts, status, edits, the author's name and department): one cheap
+    query that tells whether a rendered list is still current, without loading the ideas."""
+    query = (
+        _campaign_select(
+            campaign,
+            filters,
+            Idea.id,
+            Idea.status,
+            Idea.vote_count,
+            Idea.comment_count,
+            Idea.title,
+            Idea.summary,
+            Idea.updated_at,  # set by every edit, which is how tags change
+            User.name,
+            Department.name,
+        )
+        .join(User, User.id == Idea.author_id)
+        .outerjoin(Department, Department.id == User.department_id)
+    )
+    page = paginate(query, raw_page, per_page, scalars=False)
+    page.items = [tuple(row) for row in page.items]
+    return page
+
+
+def ideas_in_order(ids: list[int]) -> list[Idea]:
+    """These ideas, loaded for cards, in the order given."""
+    if not ids:
+        return []
+    rows = db.session.scalars(db.select(Idea).where(Idea.id.in_(ids)).options(*_card_options()))
+    by_id = {idea.id: idea for idea in rows.unique()}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 _trending_cache: dict[tuple[int, int], tuple[float, list[int]]] = {}
@@ -159,7 +194,6 @@ class Thread:
 @dataclass
 class IdeaPage:
     attachments: list[Attachment]
-    threads: list[Thread]
     history: list[IdeaStatusChange]
     revision_count: int
     has_voted: bool
@@ -185,6 +219,26 @@ def comment_threads(idea_id: int) -> list[Thread]:
     return list(threads.values())
 
 
+def comment_versions(idea_id: int) -> list[tuple[object, ...]]:
+    """The idea's comments as plain rows naming everything their rendering shows that can
+    change (edits, removal, the author's name): one cheap query that tells whether a rendered
+    discussion is still current, without loading the comments. The author id is second."""
+    rows = db.session.execute(
+        db.select(
+            Comment.id,
+            Comment.author_id,
+            Comment.parent_id,
+            Comment.edited_at,
+            Comment.deleted_at,
+            User.name,
+        )
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.idea_id == idea_id)
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return [tuple(row) for row in rows]
+
+
 def idea_page(idea: Idea, viewer: User) -> IdeaPage:
     attachments = list(
         db.session.scalars(
@@ -204,7 +258,6 @@ def idea_page(idea: Idea, viewer: User) -> IdeaPage:
     )
     return IdeaPage(
         attachments=attachments,
-        threads=comment_threads(idea.id),
         history=history,
         revision_count=revisions or 0,
         has_voted=has_voted(viewer, idea),
@@ -220,15 +273,13 @@ def has_voted(user: User, idea: Idea) -> bool:
     )
 
 
-def voted_ids(user: User, ideas: list[Idea]) -> set[int]:
+def voted_ids(user: User, idea_ids: list[int]) -> set[int]:
     """Which of these ideas the user voted for, in one query."""
-    if not ideas:
+    if not idea_ids:
         return set()
     return set(
         db.session.scalars(
-            db.select(Vote.idea_id).where(
-                Vote.user_id == user.id, Vote.idea_id.in_([i.id for i in ideas])
-            )
+            db.select(Vote.idea_id).where(Vote.user_id == user.id, Vote.idea_id.in_(idea_ids))
         )
     )
 

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..comments.forms import CommentForm
+from ..comments.listing import threads_html
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..judging.queries import published_outcome
@@ -104,16 +105,19 @@ def show(idea_id: int) -> str:
     """An idea with its material, discussion, votes and history."""
     idea = _visible_idea(idea_id)
     page = queries.idea_page(idea, current_user)
+    reply_to = parse_id(request.args.get("reply_to"))
+    comment_form = CommentForm(formdata=None)
     return render_template(
         "ideas/show.html",
         idea=idea,
         page=page,
+        threads_html=threads_html(idea, comment_form, reply_to),
         status_form=StatusForm(status=idea.status),
         withdraw_form=WithdrawForm(),
         attach_form=AttachForm(),
-        comment_form=CommentForm(formdata=None),
+        comment_form=comment_form,
         outcome=published_outcome(idea),
-        reply_to=parse_id(request.args.get("reply_to")),
+        reply_to=reply_to,
     )
 
 

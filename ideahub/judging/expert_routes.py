@@ -103,6 +103,7 @@ def score(idea_id: int) -> Response | str:
         problem=problem,
         others=others,
         page=page,
+        threads=idea_queries.comment_threads(idea.id),
         conflict_form=ConflictForm(formdata=None),
         locked=reason is not None or (card is not None and card.is_submitted),
         lock_reason=reason,

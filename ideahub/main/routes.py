@@ -35,7 +35,7 @@ def home() -> str:
         campaigns=campaigns[:HOME_CAMPAIGNS],
         more_campaigns=len(campaigns) > HOME_CAMPAIGNS,
         trending=trending,
-        voted=queries.voted_ids(current_user, trending),
+        voted=queries.voted_ids(current_user, [i.id for i in trending]),
         recent_ideas=queries.recent_ideas(),
         recent_comments=queries.recent_comments(),
     )

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -69,6 +69,9 @@ class User(UserMixin, db.Model):
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    # Filled only where the signed-in user is loaded (auth.services.load_user), None elsewhere
+    # and after a commit: the header's count without a query of its own (notices.unread_count).
+    unread_notices: Mapped[int | None] = query_expression()
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

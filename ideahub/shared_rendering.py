@@ -1,0 +1,30 @@
+"""Parts of pages rendered once and shared by every reader who would see them alike.
+
+A part is cached under a key naming everything it shows, as read by one cheap query (its
+rows' "versions": counts, edit times, names), together with the reader's language and time
+zone; so a cached part is never stale and nothing has to be invalidated by hand. What
+differs per reader stays out of the shared part: a hole filled per request (the "You voted"
+mark), or a fresh rendering for the readers who see more (a comment's own author).
+Callers: campaigns/listing.py, comments/listing.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from markupsafe import Markup
+
+from .extensions import list_cache
+from .i18n import reader_key
+
+
+def shared(name: str, described: object, render: Callable[[], str]) -> Markup:
+    """The rendering of `name` for what `described` names, from the cache or `render()`."""
+    text = repr((described, reader_key())).encode()
+    key = f"{name}:{hashlib.blake2b(text, digest_size=16).hexdigest()}"
+    html = list_cache.get(key)
+    if html is None:
+        html = render()
+        list_cache.set(key, html)
+    return Markup(html)  # noqa: S704 - only our own autoescaped template renderings

@@ -1,0 +1,164 @@
+"""Lists rendered once and shared between readers: a campaign's ideas (campaigns/listing.py)
+and an idea's discussion (comments/listing.py).
+
+Each reader must still see their own "You voted" marks and their own Edit and Delete
+buttons, and every change to what a list shows must appear on the next view."""
+
+from __future__ import annotations
+
+from flask import g
+
+from ideahub.comments.services import delete_comment, edit_comment
+from ideahub.extensions import db
+from ideahub.ideas.services import IdeaData, edit_idea, set_vote
+
+
+def _page(client, url: str, **headers: str) -> str:
+    # The test holds an app context open, so `g` outlives a request here; Flask-Babel keeps
+    # the reader's language and zone on `g`, which a real request starts without.
+    g.pop("_flask_babel", None)
+    r = client.get(url, headers=headers)
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+def _card(page: str, idea_id: int) -> str:
+    start = page.index(f'id="idea-{idea_id}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_a_campaign_list_is_shared_but_each_reader_sees_their_own_votes(
+    app, client, login, make_user, make_campaign, make_idea, count_queries
+):
+    campaign = make_campaign()
+    first, second = make_idea(campaign=campaign), make_idea(campaign=campaign)
+    voter, other = make_user(), make_user()
+    set_vote(voter, first, True)
+
+    login(voter)
+    page = _page(client, campaign.url)
+    assert "You voted" in _card(page, first.id) and "You voted" not in _card(page, second.id)
+    assert _page(client, campaign.url) == page
+
+    login(other)
+    with count_queries() as q:
+        page = _page(client, campaign.url)
+    assert "You voted" not in page
+    # The list came from the cache: no idea was loaded (only their versions were read).
+    assert not any("ideas.description" in s for s in q.statements), q.statements
+    fragment = _page(client, campaign.url, **{"HX-Request": "true"})
+    assert 'id="idea-list"' in fragment and "<html" not in fragment
+    assert "you-voted:" not in page + fragment  # no hole is ever sent
+
+    set_vote(other, second, True)  # a new count: the list is rendered again
+    page = _page(client, campaign.url)
+    assert "You voted" in _card(page, second.id) and "You voted" not in _card(page, first.id)
+    assert '<span class="count">1</span>' in _card(page, second.id)
+
+
+def test_a_campaign_list_follows_edits_tags_renames_and_paging(
+    app, client, login, make_user, make_department, make_campaign, make_idea
+):
+    app.config["IDEAS_PER_PAGE"] = 2
+    author = make_user(name="Cy Author", department=make_department(name="Logistics"))
+    campaign = make_campaign()
+    ideas = [make_idea(campaign=campaign, author=author, title=f"Plan {i}") for i in range(3)]
+    login(make_user())
+    url = campaign.url + "?sort=newest"
+    page = _page(client, url)
+    assert "Plan 2" in page and "Plan 1" in page and "Plan 0" not in page and 'rel="next"' in page
+    assert "Cy Author" in page and "Logistics" in page
+
+    edit_idea(author, ideas[2], IdeaData(title="Plan two", tags=["roofs"]), [])
+    page = _page(client, url)
+    assert "Plan two" in page and "#roofs" in page
+
+    author.name = "Cy Renamed"
+    author.department.name = "Supply chain"
+    db.session.commit()
+    page = _page(client, url)
+    assert "Cy Renamed" in page and "Supply chain" in page and "Cy Author" not in page
+
+    make_idea(campaign=campaign, title="Plan 3")  # page 2 now starts one later
+    page = _page(client, url + "&page=2")
+    assert "Plan 1" in page and "Plan 0" in page and 'rel="prev"' in page
+
+
+def _thread_page(client, make_user, make_idea, make_comment):
+    author = make_user(name="Di Author")
+    idea = make_idea()
+    comment = make_comment(idea, author, body="Use **bikes**")
+    return idea, author, comment
+
+
+def test_a_discussion_is_shared_only_with_readers_who_cannot_act_on_it(
+    client, login, make_user, make_idea, make_comment, count_queries
+):
+    idea, author, comment = _thread_page(client, make_user, make_idea, make_comment)
+    delete_button = f'action="/comments/{comment.id}/delete"'
+    edit_link = f'href="/comments/{comment.id}/edit"'
+
+    login(make_user())
+    page = _page(client, idea.url)
+    assert "Use <strong>bikes</strong>" in page and delete_button not in page
+
+    login(author)  # after a reader filled the cache, the author still gets the buttons
+    page = _page(client, idea.url)
+    assert edit_link in page and delete_button in page
+
+    login(make_user(roles=("coe",)))  # a moderator may remove anyone's comment
+    page = _page(client, idea.url)
+    assert delete_button in page and edit_link not in page
+
+    login(make_user())
+    with count_queries() as shared:
+        page = _page(client, idea.url)
+    assert delete_button not in page and edit_link not in page
+    assert not any("comments.body" in s for s in shared.statements), shared.statements
+
+
+def test_a_discussion_follows_edits_removals_renames_and_the_reply_box(
+    client, login, make_user, make_idea, make_comment
+):
+    idea, author, comment = _thread_page(client, make_user, make_idea, make_comment)
+    reader = make_user()
+    login(reader)
+    assert "bikes" in _page(client, idea.url)
+
+    edit_comment(author, comment, "Use trains")
+    page = _page(client, idea.url)
+    assert "Use trains" in page and "bikes" not in page
+
+    author.name = "Di Renamed"
+    db.session.commit()
+    assert "Di Renamed" in _page(client, idea.url)
+
+    page = _page(client, f"{idea.url}?reply_to={comment.id}")
+    assert f'id="reply-form-{comment.id}"' in page
+    assert f'id="reply-form-{comment.id}"' not in _page(client, idea.url)
+
+    delete_comment(make_user(roles=("coe",)), comment)
+    page = _page(client, idea.url)
+    assert "Comment removed." in page and "Use trains" not in page
+
+
+def test_the_header_counts_unread_notices_loaded_with_the_reader(
+    client, login, make_user, make_idea, count_queries
+):
+    from ideahub.notices import notify
+
+    reader, other = make_user(), make_user()
+    notify([reader.id], "Your idea was shortlisted", "/")
+    notify([reader.id, other.id], "A campaign closes soon", "/")
+    db.session.commit()
+    login(reader)
+    idea = make_idea()
+    with count_queries() as q:
+        page = _page(client, idea.url)
+    assert '<span class="visually-hidden">(</span>2<span' in page
+    # The count came with the reader: no statement of its own.
+    assert sum("FROM notices" in s for s in q.statements) == 1, q.statements
+
+    assert client.post("/people/me/notices/read").status_code == 302
+    page = _page(client, idea.url)
+    assert 'class="nav-count"' not in page
