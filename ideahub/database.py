@@ -6,12 +6,17 @@ writes can fail with "database is locked" despite the busy timeout (measured: ab
 did under two writers). We therefore take over BEGIN ourselves and start the transaction
 of every state-changing request with BEGIN IMMEDIATE, which waits for the write lock
 (honouring busy_timeout) before reading anything.
+
+A view whose writes decide everything in SQL (a vote: insert-or-ignore, then an atomic
+count) is marked `@writes_late`: it reads without the lock and takes it just before writing
+(`begin_late_write`), so two workers' votes wait for each other's write, not whole requests.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, request
 from sqlalchemy import event
@@ -23,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IMMEDIATE = "ideahub_sqlite_immediate"
+WRITES_LATE = "_ideahub_writes_late"
+CHANGES_AT_BEGIN = "ideahub_changes_at_begin"
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -43,6 +51,8 @@ def _configure_sqlite(engine: Engine) -> None:
     def begin(conn: Any) -> None:
         immediate = conn.get_execution_options().get(IMMEDIATE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Rows changed so far on this connection: begin_late_write() checks nothing was since.
+        conn.info[CHANGES_AT_BEGIN] = conn.connection.driver_connection.total_changes
 
 
 def is_sqlite() -> bool:
@@ -55,6 +65,35 @@ def begin_write_transaction() -> None:
         db.session.connection(execution_options={IMMEDIATE: True})
 
 
+def writes_late(view: View) -> View:
+    """Mark a view that calls `begin_late_write()` itself before its only writes."""
+    setattr(view, WRITES_LATE, True)
+    return view
+
+
+def begin_late_write() -> None:
+    """SQLite: hold the write lock from here to the commit (no-op elsewhere).
+
+    The read-only transaction so far ends and BEGIN IMMEDIATE starts the writing one at the
+    driver, so what the request loaded stays loaded (the ORM would expire it all). Those
+    objects may then be a moment old: what is written must be decided in SQL.
+    """
+    if not is_sqlite():
+        return
+    session = db.session()
+    if not session.in_transaction():
+        begin_write_transaction()
+        return
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    written = driver.total_changes != connection.info.get(CHANGES_AT_BEGIN)
+    if written or session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_late_write() after changes: they would be committed early")
+    if driver.in_transaction:
+        driver.execute("COMMIT")  # nothing was written: this only ends the read snapshot
+    driver.execute("BEGIN IMMEDIATE")
+
+
 def init_database(app: Flask) -> None:
     """Bind the engine hooks and the per-request write-transaction rule."""
     with app.app_context():
@@ -63,5 +102,6 @@ def init_database(app: Flask) -> None:
 
     @app.before_request
     def write_requests_take_the_lock() -> None:
-        if request.method not in SAFE_METHODS:
+        view = app.view_functions.get(request.endpoint or "")
+        if request.method not in SAFE_METHODS and not getattr(view, WRITES_LATE, False):
             begin_write_transaction()

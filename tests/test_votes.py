@@ -305,3 +305,40 @@ def test_many_voters_adding_and_removing_end_where_their_last_word_says(
     leaving = voters[::2]
     assert_all_succeeded(race(app, login, [(u, idea, "0") for u in leaving] * 2))
     assert state(idea) == (6, 6)
+
+
+def test_a_late_write_keeps_what_was_read_and_holds_the_lock(
+    app, make_idea, engine_name, count_queries
+):
+    """`begin_late_write()`, as the vote view uses it: the objects read before stay loaded,
+    and from then on (SQLite) this session holds the write lock until it commits."""
+    import sqlite3
+
+    from ideahub.database import begin_late_write
+
+    idea = make_idea()
+    db.session.rollback()
+    loaded = db.session.get(Idea, idea.id)
+    title = loaded.title
+    begin_late_write()
+    with count_queries() as q:
+        assert loaded.title == title
+    assert q.count == 0
+    if engine_name == "sqlite":
+        other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        finally:
+            other.close()
+    db.session.execute(
+        sa.update(Idea).where(Idea.id == idea.id).values(vote_count=Idea.vote_count + 0)
+    )
+    db.session.commit()
+
+    loaded.title = "Changed, not yet flushed"
+    db.session.execute(sa.select(Idea.id))  # a read transaction with a pending change
+    if engine_name == "sqlite":
+        with pytest.raises(RuntimeError, match="after changes"):
+            begin_late_write()
+    db.session.rollback()

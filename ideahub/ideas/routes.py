@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from ..comments.forms import CommentForm
 from ..comments.listing import threads_html
+from ..database import begin_late_write, writes_late
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..judging.queries import published_outcome
@@ -204,6 +205,7 @@ def set_status(idea_id: int) -> Response:
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
 @login_required
+@writes_late
 def vote(idea_id: int) -> Response:
     """Add (value=1) or take back (value=0) the current user's vote; htmx gets the widget."""
     idea = _visible_idea(idea_id)
@@ -211,6 +213,7 @@ def vote(idea_id: int) -> Response:
     if reason:
         abort(403, description=reason)  # htmx shows the reason in the page's alert region
     wanted = request.form.get("value", "1") == "1"
+    begin_late_write()  # set_vote decides in SQL; the checks above need no write lock
     has_voted, _count = set_vote(current_user, idea, wanted, commit=False)
     if is_htmx():
         response = render("ideas/_vote.html", "ideas/_vote.html", idea=idea, has_voted=has_voted)
