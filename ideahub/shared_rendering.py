@@ -5,18 +5,23 @@ rows' "versions": counts, edit times, names), together with the reader's languag
 zone; so a cached part is never stale and nothing has to be invalidated by hand. What
 differs per reader stays out of the shared part: a hole filled per request (the "You voted"
 mark), or a fresh rendering for the readers who see more (a comment's own author).
-Callers: campaigns/listing.py, comments/listing.py.
+Callers: campaigns/listing.py, comments/listing.py, main/routes.py (home).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .extensions import list_cache
 from .i18n import reader_key
+
+# Left by _partials/idea_card.html rendered with voted=None: one per card.
+VOTED_HOLE = re.compile(r"<!--you-voted:(\d+)-->")
 
 
 def shared(name: str, described: object, render: Callable[[], str]) -> Markup:
@@ -28,3 +33,10 @@ def shared(name: str, described: object, render: Callable[[], str]) -> Markup:
         html = render()
         list_cache.set(key, html)
     return Markup(html)  # noqa: S704 - only our own autoescaped template renderings
+
+
+def fill_voted_marks(html: str, voted: set[int]) -> Markup:
+    """Put the reader's "You voted" marks into the holes a shared rendering left."""
+    badge = Markup('<span class="you-voted">{}</span>').format(_("You voted"))
+    # html is a template rendering of ours (autoescaped); only our own badge goes in.
+    return Markup(VOTED_HOLE.sub(lambda m: badge if int(m[1]) in voted else "", html))  # noqa: S704

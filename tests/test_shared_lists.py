@@ -162,3 +162,32 @@ def test_the_header_counts_unread_notices_loaded_with_the_reader(
     assert client.post("/people/me/notices/read").status_code == 302
     page = _page(client, idea.url)
     assert 'class="nav-count"' not in page
+
+
+def test_the_home_page_is_shared_but_greets_and_marks_each_reader(
+    client, login, make_user, make_campaign, make_idea, make_comment
+):
+    campaign = make_campaign(title="Greener offices")
+    idea = make_idea(campaign=campaign, title="Solar roofs")
+    hidden = make_idea(campaign=make_campaign(state="draft"), title="Secret plan")
+    ann, bo = make_user(name="Ann Voter"), make_user(name="Bo Reader")
+    set_vote(ann, idea, True)
+    make_comment(hidden, bo, body="Not yet public")
+
+    login(ann)
+    page = _page(client, "/")
+    assert "Welcome, Ann Voter" in page and "You voted" in _card(page, idea.id)
+    assert "Greener offices" in page and "1 idea" in page
+    assert "Secret plan" not in page  # neither a draft campaign's idea nor a comment on it
+
+    login(bo)
+    page = _page(client, "/")
+    assert "Welcome, Bo Reader" in page and "Ann Voter" not in page
+    assert "You voted" not in page and "you-voted:" not in page
+    assert '<span class="count">1</span>' in _card(page, idea.id)
+
+    make_comment(idea, ann, body="Yes please")
+    make_idea(campaign=campaign, title="Bike sheds")
+    page = _page(client, "/")
+    assert "Ann Voter" in page and "#comment-" in page  # the new comment, by its author
+    assert "Bike sheds" in page and "2 ideas" in page

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from ..extensions import db
@@ -59,7 +60,7 @@ def index() -> Response:
 def users() -> str:
     """All accounts, searchable by name or email."""
     q = (request.args.get("q") or "").strip()[:100]
-    query = db.select(User).order_by(User.name, User.id)
+    query = db.select(User).order_by(User.name, User.id).options(selectinload(User.role_rows))
     if q:
         like = f"%{q.lower()}%"
         query = query.where(

@@ -10,10 +10,7 @@ request.
 
 from __future__ import annotations
 
-import re
-
 from flask import current_app, render_template
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -21,16 +18,14 @@ from ..ideas import queries
 from ..ideas.queries import IdeaFilters
 from ..models import Campaign
 from ..pagination import Page
-from ..shared_rendering import shared
-
-VOTED_HOLE = re.compile(r"<!--you-voted:(\d+)-->")
+from ..shared_rendering import fill_voted_marks, shared
 
 
 def idea_list(campaign: Campaign, filters: IdeaFilters, raw_page: object) -> Markup:
     """The list section of the campaign page (campaigns/_ideas.html) as this reader sees it."""
     per_page = current_app.config["IDEAS_PER_PAGE"]
     versions = queries.campaign_card_versions(campaign, filters, raw_page, per_page)
-    ids = [int(str(row[0])) for row in versions.items]
+    ids = [row[0] for row in versions.items]
     described = (
         campaign.id,
         sorted(filters.as_args().items()),
@@ -52,10 +47,3 @@ def idea_list(campaign: Campaign, filters: IdeaFilters, raw_page: object) -> Mar
 
     html = shared("idea-list", described, render)
     return fill_voted_marks(html, queries.voted_ids(current_user, ids))
-
-
-def fill_voted_marks(html: str, voted: set[int]) -> Markup:
-    """Put the reader's "You voted" marks into the holes a shared rendering left."""
-    badge = Markup('<span class="you-voted">{}</span>').format(_("You voted"))
-    # html is a template rendering of ours (autoescaped); only our own badge goes in.
-    return Markup(VOTED_HOLE.sub(lambda m: badge if int(m[1]) in voted else "", html))  # noqa: S704

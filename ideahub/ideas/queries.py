@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, desc, func
+from sqlalchemy import Row, Select, desc, func
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -52,7 +53,7 @@ class IdeaFilters:
         return args
 
 
-def _card_options() -> tuple[object, ...]:
+def _card_options() -> tuple[Any, ...]:
     return (
         joinedload(Idea.author).joinedload(User.department),
         selectinload(Idea.tags),
@@ -76,29 +77,36 @@ def _campaign_select(campaign: Campaign, filters: IdeaFilters, *columns: object)
     return query.order_by(*SORTS.get(filters.sort, SORTS["top"]))
 
 
+# What an idea card shows that can change (see _partials/idea_card.html), as plain columns.
+CARD_VERSION_COLUMNS = (
+    Idea.id,
+    Idea.status,
+    Idea.vote_count,
+    Idea.comment_count,
+    Idea.title,
+    Idea.summary,
+    Idea.updated_at,  # set by every edit, which is how tags change
+    User.name,
+    Department.name,
+    Campaign.title,
+)
+
+
+def _with_card_versions(query: Select) -> Select:
+    return (
+        query.join(User, User.id == Idea.author_id)
+        .outerjoin(Department, Department.id == User.department_id)
+        .join(Campaign, Campaign.id == Idea.campaign_id)
+    )
+
+
 def campaign_card_versions(
     campaign: Campaign, filters: IdeaFilters, raw_page: object, per_page: int
-) -> Page[tuple[object, ...]]:
+) -> Page[tuple[Any, ...]]:
     """A page of the campaign's ideas as plain rows naming everything their cards show
     that can change (counts, status, edits, the author's name and department): one cheap
     query that tells whether a rendered list is still current, without loading the ideas."""
-    query = (
-        _campaign_select(
-            campaign,
-            filters,
-            Idea.id,
-            Idea.status,
-            Idea.vote_count,
-            Idea.comment_count,
-            Idea.title,
-            Idea.summary,
-            Idea.updated_at,  # set by every edit, which is how tags change
-            User.name,
-            Department.name,
-        )
-        .join(User, User.id == Idea.author_id)
-        .outerjoin(Department, Department.id == User.department_id)
-    )
+    query = _with_card_versions(_campaign_select(campaign, filters, *CARD_VERSION_COLUMNS))
     page = paginate(query, raw_page, per_page, scalars=False)
     page.items = [tuple(row) for row in page.items]
     return page
@@ -116,8 +124,8 @@ def ideas_in_order(ids: list[int]) -> list[Idea]:
 _trending_cache: dict[tuple[int, int], tuple[float, list[int]]] = {}
 
 
-def trending_ideas(limit: int = 6, days: int = 7) -> list[Idea]:
-    """Ideas in open campaigns with the most votes lately, recomputed once a minute per process.
+def trending_ids(limit: int = 6, days: int = 7) -> list[int]:
+    """Ideas with the most votes lately, best first, recomputed once a minute per process.
 
     Counting a week of votes on every home page view cost more than the rest of the page
     (a million votes in the benchmark); a trend a minute old is still the trend.
@@ -130,15 +138,31 @@ def trending_ideas(limit: int = 6, days: int = 7) -> list[Idea]:
     ):
         cached = (time.monotonic(), _trending_ids(limit, days))
         _trending_cache[key] = cached
-    ids = cached[1]
+    return cached[1]
+
+
+def _still_trending(query: Select, ids: list[int]) -> Select:
+    # The minute-old list may name an idea withdrawn or a campaign closed since.
+    return query.where(Idea.id.in_(ids), Campaign.state == "open", Idea.status != "withdrawn")
+
+
+def trending_card_versions(ids: list[int]) -> list[tuple[Any, ...]]:
+    """The trending ideas still shown, in order, as plain rows (see CARD_VERSION_COLUMNS)."""
     if not ids:
         return []
-    rows = db.session.scalars(
-        db.select(Idea)
-        .join(Campaign, Campaign.id == Idea.campaign_id)
-        .where(Idea.id.in_(ids), Campaign.state == "open", Idea.status != "withdrawn")
-        .options(*_card_options())
-    ).unique()
+    rows = db.session.execute(
+        _still_trending(_with_card_versions(db.select(*CARD_VERSION_COLUMNS)), ids)
+    )
+    by_id = {row[0]: tuple(row) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def trending_ideas(ids: list[int]) -> list[Idea]:
+    """The trending ideas still shown, in order, loaded for cards."""
+    if not ids:
+        return []
+    query = db.select(Idea).join(Campaign, Campaign.id == Idea.campaign_id)
+    rows = db.session.scalars(_still_trending(query, ids).options(*_card_options())).unique()
     by_id = {i.id: i for i in rows}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -162,27 +186,37 @@ def _trending_ids(limit: int, days: int) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def recent_ideas(limit: int = 8) -> list[Idea]:
+def recent_ideas(limit: int = 8) -> list[Row[Any]]:
+    """The newest ideas outside draft campaigns, as the rows the home page shows."""
     query = (
-        db.select(Idea)
+        db.select(Idea.id, Idea.title, Idea.created_at, User.name.label("author_name"))
         .join(Campaign, Campaign.id == Idea.campaign_id)
+        .join(User, User.id == Idea.author_id)
         .where(Campaign.state != "draft")
         .order_by(desc(Idea.created_at), desc(Idea.id))
         .limit(limit)
-        .options(*_card_options())
     )
-    return list(db.session.scalars(query).unique())
+    return list(db.session.execute(query))
 
 
-def recent_comments(limit: int = 8) -> list[Comment]:
+def recent_comments(limit: int = 8) -> list[Row[Any]]:
+    """The newest comments not removed, as the rows the home page shows."""
     query = (
-        db.select(Comment)
-        .where(Comment.deleted_at.is_(None))
+        db.select(
+            Comment.id,
+            Comment.idea_id,
+            Comment.created_at,
+            User.name.label("author_name"),
+            Idea.title.label("idea_title"),
+        )
+        .join(User, User.id == Comment.author_id)
+        .join(Idea, Idea.id == Comment.idea_id)
+        .join(Campaign, Campaign.id == Idea.campaign_id)
+        .where(Comment.deleted_at.is_(None), Campaign.state != "draft")
         .order_by(desc(Comment.created_at), desc(Comment.id))
         .limit(limit)
-        .options(joinedload(Comment.author), joinedload(Comment.idea))
     )
-    return list(db.session.scalars(query).unique())
+    return list(db.session.execute(query))
 
 
 @dataclass
@@ -219,7 +253,7 @@ def comment_threads(idea_id: int) -> list[Thread]:
     return list(threads.values())
 
 
-def comment_versions(idea_id: int) -> list[tuple[object, ...]]:
+def comment_versions(idea_id: int) -> list[tuple[Any, ...]]:
     """The idea's comments as plain rows naming everything their rendering shows that can
     change (edits, removal, the author's name): one cheap query that tells whether a rendered
     discussion is still current, without loading the comments. The author id is second."""

@@ -11,6 +11,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import LoaderOption
 from werkzeug.wrappers import Response
 
 from ..comments.forms import CommentForm
@@ -48,9 +50,17 @@ from .services import (
 )
 
 
-def _visible_idea(idea_id: int) -> Idea:
-    idea = db.get_or_404(Idea, idea_id)
-    if not can_view_campaign(current_user, idea.campaign):
+def _visible_idea(idea_id: int, *load: LoaderOption) -> Idea:
+    """The idea, or 404 when the reader may not see its campaign. `load` adds loader
+    options; the campaign always comes with the idea (joined), as the check needs it."""
+    idea = (
+        db.session.scalars(
+            db.select(Idea).where(Idea.id == idea_id).options(joinedload(Idea.campaign), *load)
+        )
+        .unique()
+        .one_or_none()
+    )
+    if idea is None or not can_view_campaign(current_user, idea.campaign):
         abort(404)
     return idea
 
@@ -104,7 +114,10 @@ def new(campaign_id: int) -> Response | str:
 @login_required
 def show(idea_id: int) -> str:
     """An idea with its material, discussion, votes and history."""
-    idea = _visible_idea(idea_id)
+    # What the page shows of the idea, in the same statement (joined: a few rows at most).
+    idea = _visible_idea(
+        idea_id, joinedload(Idea.author), joinedload(Idea.tags), joinedload(Idea.coauthors)
+    )
     page = queries.idea_page(idea, current_user)
     reply_to = parse_id(request.args.get("reply_to"))
     comment_form = CommentForm(formdata=None)

@@ -11,6 +11,7 @@ from ..extensions import csrf, db
 from ..i18n import LANGUAGE_NAMES
 from ..ideas import queries
 from ..models import Campaign
+from ..shared_rendering import fill_voted_marks, shared
 from . import bp
 
 logger = logging.getLogger(__name__)
@@ -22,23 +23,43 @@ HOME_CAMPAIGNS = 12
 @bp.route("/")
 @login_required
 def home() -> str:
-    """Open campaigns, trending ideas and what happened lately."""
-    campaigns = db.session.scalars(
-        db.select(Campaign)
+    """Open campaigns, trending ideas and what happened lately.
+
+    Everyone sees the same page but for their name and "You voted" marks: its body is
+    rendered once and shared (shared_rendering.py) while the rows it shows are unchanged.
+    """
+    campaigns = db.session.execute(
+        db.select(
+            Campaign.id, Campaign.title, Campaign.theme, Campaign.idea_count, Campaign.closes_on
+        )
         .where(Campaign.state == "open")
         .order_by(Campaign.closes_on, Campaign.id)
         .limit(HOME_CAMPAIGNS + 1)
     ).all()
-    trending = queries.trending_ideas()
-    return render_template(
-        "main/home.html",
-        campaigns=campaigns[:HOME_CAMPAIGNS],
-        more_campaigns=len(campaigns) > HOME_CAMPAIGNS,
-        trending=trending,
-        voted=queries.voted_ids(current_user, [i.id for i in trending]),
-        recent_ideas=queries.recent_ideas(),
-        recent_comments=queries.recent_comments(),
+    trending_ids = queries.trending_ids()
+    trending = queries.trending_card_versions(trending_ids)
+    recent_ideas, recent_comments = queries.recent_ideas(), queries.recent_comments()
+
+    def render() -> str:
+        return render_template(
+            "main/_home_body.html",
+            campaigns=campaigns[:HOME_CAMPAIGNS],
+            more_campaigns=len(campaigns) > HOME_CAMPAIGNS,
+            trending=queries.trending_ideas(trending_ids),
+            voted=None,
+            recent_ideas=recent_ideas,
+            recent_comments=recent_comments,
+        )
+
+    described = (
+        [tuple(c) for c in campaigns],
+        trending,
+        [tuple(r) for r in recent_ideas],
+        [tuple(r) for r in recent_comments],
     )
+    body = shared("home", described, render)
+    voted = queries.voted_ids(current_user, [row[0] for row in trending])
+    return render_template("main/home.html", body=fill_voted_marks(body, voted))
 
 
 @bp.route("/language", methods=["POST"])

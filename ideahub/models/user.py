@@ -68,7 +68,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
-    role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    # Loaded where needed (the signed-in user: auth.services.load_user; lists of accounts),
+    # not with every author of every comment.
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
     # Filled only where the signed-in user is loaded (auth.services.load_user), None elsewhere
     # and after a commit: the header's count without a query of its own (notices.unread_count).
     unread_notices: Mapped[int | None] = query_expression()
