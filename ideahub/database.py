@@ -8,8 +8,9 @@ of every state-changing request with BEGIN IMMEDIATE, which waits for the write 
 (honouring busy_timeout) before reading anything.
 
 A view whose writes decide everything in SQL (a vote: insert-or-ignore, then an atomic
-count) is marked `@writes_late`: it reads without the lock and takes it just before writing
-(`begin_late_write`), so two workers' votes wait for each other's write, not whole requests.
+count; a new comment: an insert, then an atomic count) is marked `@writes_late`: it reads
+without the lock and takes it just before writing (`begin_late_write`), so two workers'
+votes wait for each other's write, not for whole requests.
 """
 
 from __future__ import annotations

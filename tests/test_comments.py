@@ -564,3 +564,45 @@ def test_idea_page_queries_do_not_grow_with_comments(
             counts[url.format(idea.id)] = q.count
     assert counts[f"/ideas/{few.id}"] == counts[f"/ideas/{many.id}"], counts
     assert counts[f"/ideas/{few.id}/comments"] == counts[f"/ideas/{many.id}/comments"], counts
+
+
+def test_twelve_people_commenting_at_once_lose_nothing(app, login, make_user, make_idea):
+    """Posting takes the write lock late (database.begin_late_write): every comment and the
+    count still arrive, replies included, with no "database is locked" on either engine."""
+    import threading
+
+    idea = make_idea()
+    first = Comment(idea_id=idea.id, author_id=make_user().id, body="Start")
+    db.session.add(first)
+    db.session.execute(
+        db.update(Idea).where(Idea.id == idea.id).values(comment_count=Idea.comment_count + 1)
+    )
+    db.session.commit()
+    idea_id, parent_id = idea.id, first.id
+    clients = [login(make_user(), on=app.test_client()) for _ in range(12)]
+    db.session.rollback()  # hold no snapshot or lock while they run
+    barrier = threading.Barrier(len(clients))
+    results: list[object] = [None] * len(clients)
+
+    def post(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            data = {"body": f"Comment {i}", "parent_id": str(parent_id) if i % 2 else ""}
+            r = clients[i].post(f"/ideas/{idea_id}/comments", data=data, headers=HX)
+            results[i] = (r.status_code, r.get_data(as_text=True))
+        except BaseException as exc:  # reported by the test, not lost in a thread
+            results[i] = exc
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads)
+    assert [r[0] if isinstance(r, tuple) else r for r in results] == [200] * 12
+    assert not any("database is locked" in r[1] for r in results)
+    db.session.rollback()
+    rows = db.session.scalars(db.select(Comment).where(Comment.idea_id == idea_id)).all()
+    assert sorted(c.body for c in rows) == sorted(["Start"] + [f"Comment {i}" for i in range(12)])
+    assert sum(c.parent_id == parent_id for c in rows) == 6
+    assert db.session.get(Idea, idea_id).comment_count == 13

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from ..database import begin_late_write, writes_late
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..ideas.queries import Thread
@@ -63,6 +64,7 @@ def _reply_form(idea: Idea, reply_to: int) -> Response:
 
 @bp.route("/ideas/<int:idea_id>/comments", methods=["GET", "POST"])
 @login_required
+@writes_late
 def discussion(idea_id: int) -> Response:
     """The discussion of an idea; POST adds a comment or a reply."""
     idea = db.get_or_404(Idea, idea_id)
@@ -80,6 +82,7 @@ def discussion(idea_id: int) -> Response:
     if not form.validate_on_submit():
         return _discussion(idea, form, status=422)
     parent_id = parse_id(form.parent_id.data)
+    begin_late_write()  # the count moves atomically; comments are never deleted outright
     try:
         comment = post_comment(current_user, idea, form.body.data or "", parent_id)
     except CommentError as exc:  # the parent is not on this idea: say so at the main form
