@@ -138,6 +138,21 @@ def test_remembered_session_survives_idle_limit(client, make_user):
     assert client.get("/").status_code == 200
 
 
+def test_the_session_cookie_is_sent_again_only_when_the_session_changes(
+    app, client, make_user
+):
+    app.config["SESSION_IDLE_MINUTES"] = 60  # this module's one minute would end it
+    user = make_user()
+    sign_in(client, user)
+    client.get("/")  # the first page keeps a new CSRF token in the session
+    assert "Set-Cookie" not in client.get("/").headers  # nothing changed: no new cookie
+    with client.session_transaction() as s:
+        s["_seen"] = int(time.time()) - 61  # the idle check refreshes it once a minute
+    r = client.get("/")
+    assert r.status_code == 200 and "session=" in r.headers["Set-Cookie"]
+    assert "Set-Cookie" not in client.get("/").headers
+
+
 def test_absolute_session_limit(client, make_user, app):
     user = make_user()
     sign_in(client, user)
