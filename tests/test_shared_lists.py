@@ -191,3 +191,28 @@ def test_the_home_page_is_shared_but_greets_and_marks_each_reader(
     page = _page(client, "/")
     assert "Ann Voter" in page and "#comment-" in page  # the new comment, by its author
     assert "Bike sheds" in page and "2 ideas" in page
+
+
+def test_a_campaign_page_shows_its_panel_to_the_chair_and_its_results_once_published(
+    client, login, make_user, make_campaign, make_idea
+):
+    from ideahub.models import Panel, utcnow
+
+    campaign = make_campaign()
+    make_idea(campaign=campaign)
+    chair, reader = make_user(roles=("expert",)), make_user()
+    login(reader)
+    page = _page(client, campaign.url)
+    assert "Chair's board" not in page and "See the results" not in page
+
+    panel = Panel(campaign_id=campaign.id, chair_id=chair.id)
+    db.session.add(panel)
+    db.session.commit()
+    login(chair)
+    assert "Chair's board" in _page(client, campaign.url)
+    login(reader)
+    assert "Chair's board" not in _page(client, campaign.url)
+
+    panel.published_at = utcnow()
+    db.session.commit()
+    assert "See the results" in _page(client, campaign.url)

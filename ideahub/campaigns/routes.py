@@ -8,8 +8,7 @@ from werkzeug.wrappers import Response
 from ..extensions import db
 from ..htmx import is_htmx, vary_on_htmx
 from ..ideas import queries
-from ..judging.queries import panel_for
-from ..models import IDEA_STATUSES, Campaign, Department
+from ..models import IDEA_STATUSES, Campaign, Department, Panel
 from ..permissions import can_manage_campaigns, can_view_campaign
 from ..sql import parse_id
 from . import bp
@@ -76,7 +75,14 @@ def new() -> Response | str:
 @login_required
 def show(campaign_id: int) -> Response:
     """A campaign and its ideas: sorted, filtered, paged; htmx gets just the list."""
-    campaign = db.get_or_404(Campaign, campaign_id)
+    found = db.session.execute(  # the campaign and its panel (at most one), in one statement
+        db.select(Campaign, Panel)
+        .outerjoin(Panel, Panel.campaign_id == Campaign.id)
+        .where(Campaign.id == campaign_id)
+    ).first()
+    if found is None:
+        abort(404)
+    campaign, panel = found
     if not can_view_campaign(current_user, campaign):
         abort(404)
     filters = _filters()
@@ -93,7 +99,7 @@ def show(campaign_id: int) -> Response:
         filters=filters,
         departments=departments,
         statuses=IDEA_STATUSES,
-        panel=panel_for(campaign.id),
+        panel=panel,
     )
     return vary_on_htmx(make_response(page))
 
