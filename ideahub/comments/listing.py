@@ -1,40 +1,49 @@
-"""An idea's comment threads, rendered once and shared by the readers who cannot act on them.
+"""An idea's comment threads, rendered once and shared by every reader.
 
-Loading two hundred comments and rendering them was most of an idea page's cost. A reader
-with no comment of their own in the discussion and no right to remove others' (most readers)
-sees every thread alike, so that rendering is shared (see shared_rendering.py) under a key
-made of what one cheap query says the comments show (`queries.comment_versions`).
-Authors and moderators, who get Edit and Delete buttons, and a reply box opened or sent back
-with an error, get a fresh rendering.
+Loading two hundred comments and rendering them was most of an idea page's cost. The
+threads are rendered once and shared (see shared_rendering.py) under a key made of what one
+cheap query says the comments show (`queries.comment_versions`). The one part that differs
+per reader, a comment's Edit and Delete controls (its author's; a moderator may delete any),
+is left as a hole in the shared HTML (comments/_comment.html) and filled per request with
+permissions.py's own rules. A reply box opened, or sent back with an error, gets a fresh
+rendering.
 """
 
 from __future__ import annotations
 
-from flask import render_template
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import get_template_attribute, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
-from .. import shared_rendering
 from ..ideas import queries
 from ..models import Idea
-from ..permissions import can_manage_campaigns, why_cannot_comment
+from ..permissions import can_delete_comment, can_edit_comment, why_cannot_comment
+from ..shared_rendering import shared
 from .forms import CommentForm
+
+ACTIONS_HOLE = re.compile(r"<!--comment-actions:(\d+)-->")
+
+
+@dataclass(frozen=True)
+class CommentFacts:
+    """What the comment permissions look at, read from a version row instead of a Comment."""
+
+    author_id: int
+    is_deleted: bool
+    idea: Idea
 
 
 def threads_html(idea: Idea, comment_form: CommentForm, reply_to: int | None = None) -> Markup:
     """The discussion's threads (comments/_threads.html) as this reader sees them."""
     versions = queries.comment_versions(idea.id)
     reason = why_cannot_comment(current_user, idea)
-    reader_id = current_user.id
     is_reply = bool(comment_form.parent_id.data and comment_form.errors)
-    seen_alike = (
-        reply_to is None
-        and not is_reply
-        and not can_manage_campaigns(current_user)
-        and reader_id not in {row[1] for row in versions}
-    )
 
-    def render() -> str:
+    def render(actions_later: bool) -> str:
         return render_template(
             "comments/_threads.html",
             idea=idea,
@@ -43,8 +52,40 @@ def threads_html(idea: Idea, comment_form: CommentForm, reply_to: int | None = N
             is_reply=is_reply,
             comment_form=comment_form,
             reply_to=reply_to,
+            actions_later=actions_later,
         )
 
-    if seen_alike:
-        return shared_rendering.shared("threads", (idea.id, versions, reason), render)
-    return Markup(render())  # noqa: S704 - render_template autoescapes
+    if reply_to is not None or is_reply:
+        return Markup(render(actions_later=False))  # noqa: S704 - render_template autoescapes
+    html = shared("threads", (idea.id, versions, reason), lambda: render(actions_later=True))
+    return fill_actions(html, idea, versions)
+
+
+def fill_actions(html: str, idea: Idea, versions: list[tuple[Any, ...]]) -> Markup:
+    """Put this reader's Edit and Delete controls into the holes a shared rendering left.
+
+    The permissions are asked for the reader's own comments, and, when the reader may act on
+    someone else's comment at all (a moderator), for every comment; most readers get none.
+    """
+    reader = current_user._get_current_object()
+    someone_elses = CommentFacts(author_id=-1, is_deleted=False, idea=idea)
+    moderates = can_edit_comment(reader, someone_elses) or can_delete_comment(reader, someone_elses)
+    facts = {
+        row[0]: CommentFacts(author_id=row[1], is_deleted=row[4] is not None, idea=idea)
+        for row in versions
+        if moderates or row[1] == reader.id
+    }
+    if not facts:
+        return Markup(ACTIONS_HOLE.sub("", html))  # noqa: S704 - our own rendering, holes out
+    actions = get_template_attribute("comments/_actions.html", "comment_actions")
+
+    def fill(match: re.Match[str]) -> str:
+        comment = facts.get(int(match[1]))
+        if comment is None:
+            return ""
+        can_edit = can_edit_comment(reader, comment)
+        can_delete = can_delete_comment(reader, comment)
+        return str(actions(int(match[1]), can_edit, can_delete)) if can_edit or can_delete else ""
+
+    # html is a template rendering of ours (autoescaped), and so are the controls put in.
+    return Markup(ACTIONS_HOLE.sub(fill, html))  # noqa: S704
