@@ -9,7 +9,7 @@ from functools import lru_cache
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func
+from sqlalchemy import Select, bindparam, func
 from sqlalchemy.orm import joinedload, with_expression
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -55,24 +55,23 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+@lru_cache(maxsize=1)
+def _signed_in_user() -> Select[tuple[User]]:
+    """One statement for what every page needs of the reader: the user, their roles and their
+    unread notice count. Built once: building it took ~0.1 ms of every request."""
+    return (
+        db.select(User)
+        .where(User.id == bindparam("user_id"))
+        .options(joinedload(User.role_rows), with_expression(User.unread_notices, unread_query()))
+    )
+
+
 def load_user(session_id: str) -> User | None:
     """Flask-Login's loader: "<id>-<session_version>"; a revoked or deactivated user is out."""
     user_id, _sep, version = session_id.partition("-")
     if parse_id(user_id) is None or not (version.isascii() and version.isdigit()):
         return None
-    user = (
-        db.session.scalars(
-            db.select(User)
-            .where(User.id == int(user_id))
-            # One statement for what every page needs of the reader: roles, unread notices.
-            .options(
-                joinedload(User.role_rows),
-                with_expression(User.unread_notices, unread_query()),
-            )
-        )
-        .unique()
-        .one_or_none()
-    )
+    user = db.session.scalars(_signed_in_user(), {"user_id": int(user_id)}).unique().one_or_none()
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user
