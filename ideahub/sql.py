@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.routing import IntegerConverter
@@ -15,6 +17,19 @@ def insert_ignoring_duplicates(model: Any) -> Any:
     learn whether a row went in: rowcount is -1 for ORM-enabled statements on psycopg."""
     dialect = sqlite if db.engine.dialect.name == "sqlite" else postgresql
     return dialect.insert(model).on_conflict_do_nothing()
+
+
+Built = TypeVar("Built")
+
+
+def built_once(build: Callable[..., Built]) -> Callable[..., Built]:
+    """Decorate a function returning a statement whose values are bindparam()s: it is built
+    once per distinct argument, and SQLAlchemy then reuses its cache key too. Building a
+    select and its key again took ~0.1 ms of each execution on hot pages.
+
+    Arguments name a shape (a sort order, which filters apply, module-level loader options),
+    never a value; the cache is bounded, so a mistake costs speed, not memory."""
+    return lru_cache(maxsize=64)(build)
 
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on both engines

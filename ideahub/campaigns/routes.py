@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import Select, bindparam
 from werkzeug.wrappers import Response
 
 from ..extensions import db
@@ -10,7 +11,7 @@ from ..htmx import is_htmx, vary_on_htmx
 from ..ideas import queries
 from ..models import IDEA_STATUSES, Campaign, Department, Panel
 from ..permissions import can_manage_campaigns, can_view_campaign
-from ..sql import parse_id
+from ..sql import built_once, parse_id
 from . import bp
 from .forms import CampaignForm
 from .listing import idea_list
@@ -71,15 +72,26 @@ def new() -> Response | str:
     return render_template("campaigns/form.html", form=form, campaign=None)
 
 
+@built_once
+def _campaign_and_panel() -> Select[tuple[Campaign, Panel]]:
+    """The campaign and its panel (at most one), in one statement."""
+    return (
+        db.select(Campaign, Panel)
+        .outerjoin(Panel, Panel.campaign_id == Campaign.id)
+        .where(Campaign.id == bindparam("campaign_id"))
+    )
+
+
+@built_once
+def _departments() -> Select[tuple[int, str]]:
+    return db.select(Department.id, Department.name).order_by(Department.name)
+
+
 @bp.route("/<int:campaign_id>")
 @login_required
 def show(campaign_id: int) -> Response:
     """A campaign and its ideas: sorted, filtered, paged; htmx gets just the list."""
-    found = db.session.execute(  # the campaign and its panel (at most one), in one statement
-        db.select(Campaign, Panel)
-        .outerjoin(Panel, Panel.campaign_id == Campaign.id)
-        .where(Campaign.id == campaign_id)
-    ).first()
+    found = db.session.execute(_campaign_and_panel(), {"campaign_id": campaign_id}).first()
     if found is None:
         abort(404)
     campaign, panel = found
@@ -89,9 +101,7 @@ def show(campaign_id: int) -> Response:
     ideas = idea_list(campaign, filters, request.args.get("page"))
     if is_htmx():
         return vary_on_htmx(make_response(ideas))
-    departments = db.session.execute(
-        db.select(Department.id, Department.name).order_by(Department.name)
-    ).all()
+    departments = db.session.execute(_departments()).all()
     page = render_template(
         "campaigns/show.html",
         campaign=campaign,

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Row, Select, desc, func
+from sqlalchemy import Row, Select, bindparam, desc, func
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -26,7 +26,8 @@ from ..models import (
     idea_tags,
     utcnow,
 )
-from ..pagination import Page, paginate
+from ..pagination import Page, page_number
+from ..sql import built_once
 
 SORTS = {
     "top": (desc(Idea.vote_count), desc(Idea.id)),
@@ -61,22 +62,6 @@ def _card_options() -> tuple[Any, ...]:
     )
 
 
-def _campaign_select(campaign: Campaign, filters: IdeaFilters, *columns: object) -> Select:
-    query = db.select(*columns).where(Idea.campaign_id == campaign.id)
-    if filters.status:
-        query = query.where(Idea.status == filters.status)
-    if filters.department_id:
-        query = query.where(Idea.department_id == filters.department_id)
-    if filters.tag:
-        tagged = (
-            db.select(idea_tags.c.idea_id)
-            .join(Tag, Tag.id == idea_tags.c.tag_id)
-            .where(Tag.name == filters.tag)
-        )
-        query = query.where(Idea.id.in_(tagged))
-    return query.order_by(*SORTS.get(filters.sort, SORTS["top"]))
-
-
 # What an idea card shows that can change (see _partials/idea_card.html), as plain columns.
 CARD_VERSION_COLUMNS = (
     Idea.id,
@@ -100,16 +85,52 @@ def _with_card_versions(query: Select) -> Select:
     )
 
 
+@built_once
+def _campaign_card_versions(sort: str, status: bool, department: bool, tag: bool) -> Select:
+    query = db.select(*CARD_VERSION_COLUMNS).where(Idea.campaign_id == bindparam("campaign_id"))
+    if status:
+        query = query.where(Idea.status == bindparam("status"))
+    if department:
+        query = query.where(Idea.department_id == bindparam("department_id"))
+    if tag:
+        tagged = (
+            db.select(idea_tags.c.idea_id)
+            .join(Tag, Tag.id == idea_tags.c.tag_id)
+            .where(Tag.name == bindparam("tag"))
+        )
+        query = query.where(Idea.id.in_(tagged))
+    return (
+        _with_card_versions(query)
+        .order_by(*SORTS[sort])
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
 def campaign_card_versions(
     campaign: Campaign, filters: IdeaFilters, raw_page: object, per_page: int
 ) -> Page[tuple[Any, ...]]:
     """A page of the campaign's ideas as plain rows naming everything their cards show
     that can change (counts, status, edits, the author's name and department): one cheap
-    query that tells whether a rendered list is still current, without loading the ideas."""
-    query = _with_card_versions(_campaign_select(campaign, filters, *CARD_VERSION_COLUMNS))
-    page = paginate(query, raw_page, per_page, scalars=False)
-    page.items = [tuple(row) for row in page.items]
-    return page
+    query that tells whether a rendered list is still current, without loading the ideas.
+    Paged like pagination.paginate: one row more than a page says whether there is a next."""
+    sort = filters.sort if filters.sort in SORTS else "top"
+    query = _campaign_card_versions(
+        sort, bool(filters.status), bool(filters.department_id), bool(filters.tag)
+    )
+    number = page_number(raw_page)
+    params = {
+        "campaign_id": campaign.id,
+        "status": filters.status,
+        "department_id": filters.department_id,
+        "tag": filters.tag,
+        "limit": per_page + 1,
+        "offset": (number - 1) * per_page,
+    }
+    rows = [tuple(row) for row in db.session.execute(query, params)]
+    return Page(
+        items=rows[:per_page], number=number, per_page=per_page, has_next=len(rows) > per_page
+    )
 
 
 def ideas_in_order(ids: list[int]) -> list[Idea]:
@@ -141,18 +162,22 @@ def trending_ids(limit: int = 6, days: int = 7) -> list[int]:
     return cached[1]
 
 
-def _still_trending(query: Select, ids: list[int]) -> Select:
+def _still_trending(query: Select, ids: object) -> Select:
     # The minute-old list may name an idea withdrawn or a campaign closed since.
     return query.where(Idea.id.in_(ids), Campaign.state == "open", Idea.status != "withdrawn")
+
+
+@built_once
+def _trending_card_versions() -> Select:
+    query = _with_card_versions(db.select(*CARD_VERSION_COLUMNS))
+    return _still_trending(query, bindparam("idea_ids", expanding=True))
 
 
 def trending_card_versions(ids: list[int]) -> list[tuple[Any, ...]]:
     """The trending ideas still shown, in order, as plain rows (see CARD_VERSION_COLUMNS)."""
     if not ids:
         return []
-    rows = db.session.execute(
-        _still_trending(_with_card_versions(db.select(*CARD_VERSION_COLUMNS)), ids)
-    )
+    rows = db.session.execute(_trending_card_versions(), {"idea_ids": ids})
     by_id = {row[0]: tuple(row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 
@@ -186,9 +211,9 @@ def _trending_ids(limit: int, days: int) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def recent_ideas(limit: int = 8) -> list[Row[Any]]:
-    """The newest ideas outside draft campaigns, as the rows the home page shows."""
-    query = (
+@built_once
+def _recent_ideas(limit: int) -> Select:
+    return (
         db.select(Idea.id, Idea.title, Idea.created_at, User.name.label("author_name"))
         .join(Campaign, Campaign.id == Idea.campaign_id)
         .join(User, User.id == Idea.author_id)
@@ -196,12 +221,16 @@ def recent_ideas(limit: int = 8) -> list[Row[Any]]:
         .order_by(desc(Idea.created_at), desc(Idea.id))
         .limit(limit)
     )
-    return list(db.session.execute(query))
 
 
-def recent_comments(limit: int = 8) -> list[Row[Any]]:
-    """The newest comments not removed, as the rows the home page shows."""
-    query = (
+def recent_ideas(limit: int = 8) -> list[Row[Any]]:
+    """The newest ideas outside draft campaigns, as the rows the home page shows."""
+    return list(db.session.execute(_recent_ideas(limit)))
+
+
+@built_once
+def _recent_comments(limit: int) -> Select:
+    return (
         db.select(
             Comment.id,
             Comment.idea_id,
@@ -216,7 +245,12 @@ def recent_comments(limit: int = 8) -> list[Row[Any]]:
         .order_by(desc(Comment.created_at), desc(Comment.id))
         .limit(limit)
     )
-    return list(db.session.execute(query))
+
+
+def recent_comments(limit: int = 8) -> list[Row[Any]]:
+    """The newest comments not removed, outside draft campaigns, as the rows the home page
+    shows."""
+    return list(db.session.execute(_recent_comments(limit)))
 
 
 @dataclass
@@ -253,11 +287,9 @@ def comment_threads(idea_id: int) -> list[Thread]:
     return list(threads.values())
 
 
-def comment_versions(idea_id: int) -> list[tuple[Any, ...]]:
-    """The idea's comments as plain rows naming everything their rendering shows that can
-    change (edits, removal, the author's name): one cheap query that tells whether a rendered
-    discussion is still current, without loading the comments. The author id is second."""
-    rows = db.session.execute(
+@built_once
+def _comment_versions() -> Select:
+    return (
         db.select(
             Comment.id,
             Comment.author_id,
@@ -267,43 +299,47 @@ def comment_versions(idea_id: int) -> list[tuple[Any, ...]]:
             User.name,
         )
         .join(User, User.id == Comment.author_id)
-        .where(Comment.idea_id == idea_id)
+        .where(Comment.idea_id == bindparam("idea_id"))
         .order_by(Comment.created_at, Comment.id)
     )
-    return [tuple(row) for row in rows]
+
+
+def comment_versions(idea_id: int) -> list[tuple[Any, ...]]:
+    """The idea's comments as plain rows naming everything their rendering shows that can
+    change (edits, removal, the author's name): one cheap query that tells whether a rendered
+    discussion is still current, without loading the comments. The author id is second."""
+    return [tuple(row) for row in db.session.execute(_comment_versions(), {"idea_id": idea_id})]
+
+
+@built_once
+def _idea_page() -> tuple[Select, Select, Select]:
+    by_idea = bindparam("idea_id")
+    return (
+        db.select(Attachment).where(Attachment.idea_id == by_idea).order_by(Attachment.id),
+        db.select(IdeaStatusChange)
+        .where(IdeaStatusChange.idea_id == by_idea)
+        .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
+        .options(joinedload(IdeaStatusChange.changed_by)),
+        db.select(func.count()).select_from(IdeaRevision).where(IdeaRevision.idea_id == by_idea),
+    )
 
 
 def idea_page(idea: Idea, viewer: User) -> IdeaPage:
-    attachments = list(
-        db.session.scalars(
-            db.select(Attachment).where(Attachment.idea_id == idea.id).order_by(Attachment.id)
-        )
-    )
-    history = list(
-        db.session.scalars(
-            db.select(IdeaStatusChange)
-            .where(IdeaStatusChange.idea_id == idea.id)
-            .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
-            .options(joinedload(IdeaStatusChange.changed_by))
-        )
-    )
-    revisions = db.session.scalar(
-        db.select(func.count()).select_from(IdeaRevision).where(IdeaRevision.idea_id == idea.id)
-    )
+    attachments, history, revisions = _idea_page()
+    params = {"idea_id": idea.id}
     return IdeaPage(
-        attachments=attachments,
-        history=history,
-        revision_count=revisions or 0,
-        has_voted=has_voted(viewer, idea),
+        attachments=list(db.session.scalars(attachments, params)),
+        history=list(db.session.scalars(history, params)),
+        revision_count=db.session.scalar(revisions, params) or 0,
+        has_voted=bool(voted_ids(viewer, [idea.id])),
     )
 
 
-def has_voted(user: User, idea: Idea) -> bool:
-    return (
-        db.session.scalar(
-            db.select(Vote.idea_id).where(Vote.user_id == user.id, Vote.idea_id == idea.id)
-        )
-        is not None
+@built_once
+def _voted() -> Select:
+    return db.select(Vote.idea_id).where(
+        Vote.user_id == bindparam("user_id"),
+        Vote.idea_id.in_(bindparam("idea_ids", expanding=True)),
     )
 
 
@@ -311,11 +347,7 @@ def voted_ids(user: User, idea_ids: list[int]) -> set[int]:
     """Which of these ideas the user voted for, in one query."""
     if not idea_ids:
         return set()
-    return set(
-        db.session.scalars(
-            db.select(Vote.idea_id).where(Vote.user_id == user.id, Vote.idea_id.in_(idea_ids))
-        )
-    )
+    return set(db.session.scalars(_voted(), {"user_id": user.id, "idea_ids": idea_ids}))
 
 
 def revisions(idea_id: int) -> list[IdeaRevision]:

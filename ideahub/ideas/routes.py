@@ -11,6 +11,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import LoaderOption
 from werkzeug.wrappers import Response
@@ -31,7 +32,7 @@ from ..permissions import (
     why_cannot_submit,
     why_cannot_vote,
 )
-from ..sql import parse_id
+from ..sql import built_once, parse_id
 from ..uploads import UploadRejected, storage
 from . import bp, queries
 from .forms import AttachForm, IdeaForm, StatusForm, WithdrawForm
@@ -50,16 +51,24 @@ from .services import (
 )
 
 
-def _visible_idea(idea_id: int, *load: LoaderOption) -> Idea:
-    """The idea, or 404 when the reader may not see its campaign. `load` adds loader
-    options; the campaign always comes with the idea (joined), as the check needs it."""
-    idea = (
-        db.session.scalars(
-            db.select(Idea).where(Idea.id == idea_id).options(joinedload(Idea.campaign), *load)
-        )
-        .unique()
-        .one_or_none()
+@built_once
+def _idea_with(*load: LoaderOption) -> Select[tuple[Idea]]:
+    return (
+        db.select(Idea)
+        .where(Idea.id == bindparam("idea_id"))
+        .options(joinedload(Idea.campaign), *load)
     )
+
+
+# What the idea page shows of the idea, in the same statement (joined: a few rows at most).
+PAGE_LOAD = (joinedload(Idea.author), joinedload(Idea.tags), joinedload(Idea.coauthors))
+
+
+def _visible_idea(idea_id: int, *load: LoaderOption) -> Idea:
+    """The idea, or 404 when the reader may not see its campaign. `load`: module-level loader
+    options (PAGE_LOAD); the campaign always comes joined, as the check needs it."""
+    found = db.session.scalars(_idea_with(*load), {"idea_id": idea_id})
+    idea = found.unique().one_or_none()
     if idea is None or not can_view_campaign(current_user, idea.campaign):
         abort(404)
     return idea
@@ -114,10 +123,7 @@ def new(campaign_id: int) -> Response | str:
 @login_required
 def show(idea_id: int) -> str:
     """An idea with its material, discussion, votes and history."""
-    # What the page shows of the idea, in the same statement (joined: a few rows at most).
-    idea = _visible_idea(
-        idea_id, joinedload(Idea.author), joinedload(Idea.tags), joinedload(Idea.coauthors)
-    )
+    idea = _visible_idea(idea_id, *PAGE_LOAD)
     page = queries.idea_page(idea, current_user)
     reply_to = parse_id(request.args.get("reply_to"))
     comment_form = CommentForm(formdata=None)

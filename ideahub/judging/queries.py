@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import desc, func
+from sqlalchemy import Select, bindparam, desc, func
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -23,6 +23,7 @@ from ..models import (
     ShortlistEntry,
     User,
 )
+from ..sql import built_once
 from .arithmetic import IdeaScore, Scale, idea_score
 
 
@@ -275,15 +276,20 @@ def published_results(panel: Panel, criteria: list[Criterion]) -> list[Published
     return results
 
 
-def published_outcome(idea: Idea) -> Decision | None:
-    """The idea's current published decision, for its page."""
-    return db.session.scalar(
+@built_once
+def _published_outcome() -> Select[tuple[Decision]]:
+    return (
         db.select(Decision)
         .join(Panel, Panel.campaign_id == Decision.campaign_id)
-        .where(Decision.idea_id == idea.id, Panel.published_at.is_not(None))
+        .where(Decision.idea_id == bindparam("idea_id"), Panel.published_at.is_not(None))
         .order_by(desc(Decision.id))
         .limit(1)
     )
+
+
+def published_outcome(idea: Idea) -> Decision | None:
+    """The idea's current published decision, for its page."""
+    return db.session.scalar(_published_outcome(), {"idea_id": idea.id})
 
 
 def deadline_passed(panel: Panel, now: datetime) -> bool:

@@ -4,7 +4,7 @@ import logging
 
 from flask import jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
+from sqlalchemy import Select, text
 from werkzeug.wrappers import Response
 
 from ..extensions import csrf, db
@@ -12,12 +12,27 @@ from ..i18n import LANGUAGE_NAMES
 from ..ideas import queries
 from ..models import Campaign
 from ..shared_rendering import fill_voted_marks, shared
+from ..sql import built_once
 from . import bp
 
 logger = logging.getLogger(__name__)
 
 # The home page lists the open campaigns closing soonest; Campaigns lists them all.
 HOME_CAMPAIGNS = 12
+
+
+@built_once
+def _open_campaigns() -> Select:
+    """The open campaigns closing soonest, as the rows the home page shows (one more than
+    it lists, to know whether to link to all)."""
+    return (
+        db.select(
+            Campaign.id, Campaign.title, Campaign.theme, Campaign.idea_count, Campaign.closes_on
+        )
+        .where(Campaign.state == "open")
+        .order_by(Campaign.closes_on, Campaign.id)
+        .limit(HOME_CAMPAIGNS + 1)
+    )
 
 
 @bp.route("/")
@@ -28,14 +43,7 @@ def home() -> str:
     Everyone sees the same page but for their name and "You voted" marks: its body is
     rendered once and shared (shared_rendering.py) while the rows it shows are unchanged.
     """
-    campaigns = db.session.execute(
-        db.select(
-            Campaign.id, Campaign.title, Campaign.theme, Campaign.idea_count, Campaign.closes_on
-        )
-        .where(Campaign.state == "open")
-        .order_by(Campaign.closes_on, Campaign.id)
-        .limit(HOME_CAMPAIGNS + 1)
-    ).all()
+    campaigns = db.session.execute(_open_campaigns()).all()
     trending_ids = queries.trending_ids()
     trending = queries.trending_card_versions(trending_ids)
     recent_ideas, recent_comments = queries.recent_ideas(), queries.recent_comments()
