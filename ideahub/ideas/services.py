@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record
@@ -23,7 +23,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..sql import insert_ignoring_duplicates
+from ..sql import built_once, insert_ignoring_duplicates
 from ..uploads import StoredFile, store_upload
 
 MAX_TAGS = 8
@@ -211,6 +211,25 @@ def withdraw_idea(actor: User, idea: Idea, note: str = "") -> Idea:
     return change_status(actor, idea, "withdrawn", note)
 
 
+@built_once
+def _vote_statements(dialect: str) -> tuple[Any, ...]:
+    """Add a vote, take it back, move the count, read the count (dialect: the engine's)."""
+    from ..models import Vote
+
+    voter, idea = bindparam("voter"), bindparam("idea")
+    return (
+        insert_ignoring_duplicates(Vote)
+        .values(user_id=voter, idea_id=idea, created_at=bindparam("at"))
+        .returning(Vote.user_id),
+        db.delete(Vote).where(Vote.user_id == voter, Vote.idea_id == idea).returning(Vote.user_id),
+        update(Idea)
+        .where(Idea.id == idea)
+        .values(vote_count=Idea.vote_count + bindparam("delta"))
+        .returning(Idea.vote_count),
+        db.select(Idea.vote_count).where(Idea.id == idea),
+    )
+
+
 def set_vote(actor: User, idea: Idea, wanted: bool, *, commit: bool = True) -> tuple[bool, int]:
     """Make the actor's vote be `wanted`; idempotent, so a double click counts once.
 
@@ -219,33 +238,20 @@ def set_vote(actor: User, idea: Idea, wanted: bool, *, commit: bool = True) -> t
     and `idea.vote_count` shows the new count. With commit=False the caller commits (the
     vote widget is rendered first, from objects a commit would expire and reload).
     """
-    from ..models import Vote
-
+    add, remove, count_by, count_now = _vote_statements(db.engine.dialect.name)
+    params = {"voter": actor.id, "idea": idea.id}
     # RETURNING says whether a row really changed; rowcount is -1 for ORM-enabled
     # statements on PostgreSQL (psycopg), which once left every vote uncounted there.
     if wanted:
-        added = db.session.execute(
-            insert_ignoring_duplicates(Vote)
-            .values(user_id=actor.id, idea_id=idea.id, created_at=utcnow())
-            .returning(Vote.user_id)
-        ).first()
+        added = db.session.execute(add, {**params, "at": utcnow()}).first()
         delta = 1 if added is not None else 0
     else:
-        removed = db.session.execute(
-            db.delete(Vote)
-            .where(Vote.user_id == actor.id, Vote.idea_id == idea.id)
-            .returning(Vote.user_id)
-        ).first()
+        removed = db.session.execute(remove, params).first()
         delta = -1 if removed is not None else 0
     if delta:
-        count = db.session.execute(
-            update(Idea)
-            .where(Idea.id == idea.id)
-            .values(vote_count=Idea.vote_count + delta)
-            .returning(Idea.vote_count)
-        ).scalar_one()
+        count = db.session.execute(count_by, {**params, "delta": delta}).scalar_one()
     else:
-        count = db.session.scalar(db.select(Idea.vote_count).where(Idea.id == idea.id)) or 0
+        count = db.session.scalar(count_now, params) or 0
     set_committed_value(idea, "vote_count", count)  # what the database says, not a change
     if commit:
         db.session.commit()
