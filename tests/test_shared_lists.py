@@ -221,3 +221,24 @@ def test_a_campaign_page_shows_its_panel_to_the_chair_and_its_results_once_publi
     panel.published_at = utcnow()
     db.session.commit()
     assert "See the results" in _page(client, campaign.url)
+
+
+def test_a_campaign_head_follows_edits_and_new_departments(
+    client, login, make_user, make_department, make_campaign
+):
+    campaign = make_campaign(title="Greener offices", description="Save **energy**")
+    login(make_user())
+    page = _page(client, campaign.url)
+    assert "Greener offices" in page and "<strong>energy</strong>" in page
+    assert "Submit an idea" in page
+
+    campaign.title, campaign.description = "Greenest offices", "Save *water*"
+    make_department(name="Facilities")
+    page = _page(client, campaign.url)
+    assert "Greenest offices" in page and "<em>water</em>" in page
+    assert ">Facilities</option>" in page and "energy" not in page
+
+    campaign.state = "closed"
+    db.session.commit()
+    page = _page(client, campaign.url)
+    assert "Submit an idea" not in page  # the reader's actions are not shared

@@ -1,4 +1,5 @@
-"""The campaign page's idea list, rendered once and shared by every reader while it is current.
+"""The campaign page's parts rendered once and shared by every reader while they are current:
+its head with the filters, and its idea list.
 
 Loading twenty ideas with their authors and tags and rendering their cards was most of a
 campaign page's cost. The rendered list is shared (see shared_rendering.py) under a key made of
@@ -10,15 +11,19 @@ request.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, render_template
 from flask_login import current_user
 from markupsafe import Markup
 
 from ..ideas import queries
 from ..ideas.queries import IdeaFilters
-from ..models import Campaign
+from ..models import IDEA_STATUSES, Campaign, Panel
 from ..pagination import Page
 from ..shared_rendering import fill_voted_marks, shared
+
+ACTIONS_HOLE = "<!--campaign-actions-->"
 
 
 def idea_list(campaign: Campaign, filters: IdeaFilters, raw_page: object) -> Markup:
@@ -47,3 +52,36 @@ def idea_list(campaign: Campaign, filters: IdeaFilters, raw_page: object) -> Mar
 
     html = shared("idea-list", described, render)
     return fill_voted_marks(html, queries.voted_ids(current_user, ids))
+
+
+def campaign_head(
+    campaign: Campaign, panel: Panel | None, filters: IdeaFilters, departments: list[Any]
+) -> Markup:
+    """The head and filters of the campaign page (campaigns/_head.html) with this reader's
+    actions (campaigns/_actions.html) in them. The key names all the head shows."""
+    described = (
+        campaign.id,
+        campaign.title,
+        campaign.state,
+        campaign.theme,
+        campaign.idea_count,
+        campaign.opens_on,
+        campaign.closes_on,
+        campaign.description,
+        sorted(filters.as_args().items()),
+        [tuple(d) for d in departments],
+    )
+
+    def render() -> str:
+        return render_template(
+            "campaigns/_head.html",
+            campaign=campaign,
+            filters=filters,
+            departments=departments,
+            statuses=IDEA_STATUSES,
+        )
+
+    head = shared("campaign-head", described, render)
+    actions = render_template("campaigns/_actions.html", campaign=campaign, panel=panel)
+    # Both are our own autoescaped renderings (Markup.replace would escape the actions again).
+    return Markup(str(head).replace(ACTIONS_HOLE, actions, 1))  # noqa: S704

@@ -14,7 +14,7 @@ from ..permissions import can_manage_campaigns, can_view_campaign
 from ..sql import built_once, parse_id
 from . import bp
 from .forms import CampaignForm
-from .listing import idea_list
+from .listing import campaign_head, idea_list
 from .services import CampaignData, CampaignError, create_campaign, update_campaign
 
 
@@ -102,15 +102,8 @@ def show(campaign_id: int) -> Response:
     if is_htmx():
         return vary_on_htmx(make_response(ideas))
     departments = db.session.execute(_departments()).all()
-    page = render_template(
-        "campaigns/show.html",
-        campaign=campaign,
-        idea_list=ideas,
-        filters=filters,
-        departments=departments,
-        statuses=IDEA_STATUSES,
-        panel=panel,
-    )
+    head = campaign_head(campaign, panel, filters, departments)
+    page = render_template("campaigns/show.html", campaign=campaign, head=head, idea_list=ideas)
     return vary_on_htmx(make_response(page))
 
 
