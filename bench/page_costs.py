@@ -1,0 +1,132 @@
+"""What each page costs in one process, one request at a time: no server, no network.
+
+    python bench/page_costs.py --database-url sqlite:////abs/path/bench.sqlite3 [--rounds 200]
+
+Signs in through the app's own sign-in form with Flask's test client (as an employee, or
+--email someone) and times the pages of the load benchmark, plus a signed-in request that
+renders nothing (a route added here only): the floor every page pays for the session, the
+user and the request hooks. Writes JSON to bench/results/. Use it to see where a change
+helps before a load run (bench/run.py); the vote toggles on one idea and leaves it as found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+from run import pick_targets  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--password", default="bench-password-2026")
+    parser.add_argument("--email", default=None, help="sign in as this person instead")
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+
+    os.environ.update(
+        IDEAHUB_DATABASE_URL=args.database_url,
+        IDEAHUB_SECRET_KEY="bench-" + "x" * 40,
+        IDEAHUB_SECURE_COOKIES="0",
+        IDEAHUB_ENV="production",
+        IDEAHUB_SEARCH_INDEX_DIR=tempfile.mkdtemp(prefix="ideahub-page-costs-"),
+    )
+    from flask_login import login_required
+
+    from ideahub import create_app
+
+    targets = pick_targets(args.database_url)
+    app = create_app()
+
+    @login_required
+    def signed_in_nothing() -> str:
+        return "ok"
+
+    app.add_url_rule("/_bench/nothing", "bench_nothing", signed_in_nothing)
+
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    assert token, "no CSRF token on the sign-in page"
+    email = args.email or str(targets["email"])
+    signed = client.post(
+        "/login",
+        data={"csrf_token": token.group(1), "email": email, "password": args.password},
+    )
+    assert signed.status_code == 302, "sign-in failed"
+    home = client.get("/").get_data(as_text=True)
+    csrf = re.search(r'"X-CSRFToken": "([^"]+)"', home)
+    assert csrf
+
+    c = targets["campaign"]
+    vote_url = f"/ideas/{targets['vote_idea']}/vote"
+    headers = {"X-CSRFToken": csrf.group(1), "HX-Request": "true"}
+    toggle = {"n": 0}
+
+    def vote() -> int:
+        toggle["n"] += 1
+        data = {"value": str(toggle["n"] % 2)}
+        return client.post(vote_url, data=data, headers=headers).status_code
+
+    pages = {
+        "signed_in_nothing": lambda: client.get("/_bench/nothing").status_code,
+        "home": lambda: client.get("/").status_code,
+        "campaign_top": lambda: client.get(f"/campaigns/{c}?sort=top").status_code,
+        "campaign_newest": lambda: client.get(f"/campaigns/{c}?sort=newest").status_code,
+        "idea_200_comments": lambda: client.get(f"/ideas/{targets['idea200']}").status_code,
+        "vote_toggle": vote,
+    }
+    results: dict[str, object] = {
+        "started_at": datetime.now(UTC).isoformat(),
+        "database": args.database_url.split(":")[0],
+        "email": email,
+        "rounds": args.rounds,
+        "pages": {},
+    }
+    for name, request in pages.items():
+        for _ in range(10):  # warm: caches, prepared statements, the index opened
+            assert request() == 200, name
+        times = []
+        for _ in range(args.rounds):
+            start = time.perf_counter()
+            request()
+            times.append((time.perf_counter() - start) * 1000)
+        figures = {
+            "mean_ms": round(statistics.fmean(times), 2),
+            "p50_ms": round(statistics.median(times), 2),
+            "p99_ms": round(statistics.quantiles(times, n=100)[98], 2),
+        }
+        results["pages"][name] = figures  # type: ignore[index]
+        print(
+            f"{name:<18} mean {figures['mean_ms']:>6.2f} ms  p50 {figures['p50_ms']:>6.2f} ms"
+            f"  p99 {figures['p99_ms']:>6.2f} ms"
+        )
+    if toggle["n"] % 2:  # leave the vote as it was found
+        vote()
+    out = args.out or os.path.join(
+        ROOT, "bench", "results", f"page-costs-{results['database']}-{int(time.time())}.json"
+    )
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        json.dump(results, f, indent=2)
+    print("written", out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
