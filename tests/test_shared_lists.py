@@ -242,3 +242,14 @@ def test_a_campaign_head_follows_edits_and_new_departments(
     db.session.commit()
     page = _page(client, campaign.url)
     assert "Submit an idea" not in page  # the reader's actions are not shared
+
+
+def test_the_idea_page_shows_the_readers_own_vote(client, login, make_user, make_idea):
+    idea = make_idea()
+    voter = make_user()
+    set_vote(voter, idea, True)
+    login(voter)
+    assert 'aria-pressed="true"' in _page(client, idea.url)
+    login(make_user())
+    page = _page(client, idea.url)
+    assert 'aria-pressed="false"' in page and "edited once" not in page

@@ -320,18 +320,28 @@ def _idea_page() -> tuple[Select, Select, Select]:
         .where(IdeaStatusChange.idea_id == by_idea)
         .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
         .options(joinedload(IdeaStatusChange.changed_by)),
-        db.select(func.count()).select_from(IdeaRevision).where(IdeaRevision.idea_id == by_idea),
+        # Two numbers, one statement: how many earlier versions, and the reader's vote.
+        db.select(
+            db.select(func.count())
+            .select_from(IdeaRevision)
+            .where(IdeaRevision.idea_id == by_idea)
+            .scalar_subquery(),
+            db.select(Vote.idea_id)
+            .where(Vote.idea_id == by_idea, Vote.user_id == bindparam("viewer_id"))
+            .exists(),
+        ),
     )
 
 
 def idea_page(idea: Idea, viewer: User) -> IdeaPage:
-    attachments, history, revisions = _idea_page()
-    params = {"idea_id": idea.id}
+    attachments, history, counts = _idea_page()
+    params = {"idea_id": idea.id, "viewer_id": viewer.id}
+    revisions, has_voted = db.session.execute(counts, params).one()
     return IdeaPage(
         attachments=list(db.session.scalars(attachments, params)),
         history=list(db.session.scalars(history, params)),
-        revision_count=db.session.scalar(revisions, params) or 0,
-        has_voted=bool(voted_ids(viewer, [idea.id])),
+        revision_count=revisions or 0,
+        has_voted=bool(has_voted),
     )
 
 
