@@ -29,7 +29,9 @@ ACTIONS_HOLE = "<!--campaign-actions-->"
 def idea_list(campaign: Campaign, filters: IdeaFilters, raw_page: object) -> Markup:
     """The list section of the campaign page (campaigns/_ideas.html) as this reader sees it."""
     per_page = current_app.config["IDEAS_PER_PAGE"]
-    versions = queries.campaign_card_versions(campaign, filters, raw_page, per_page)
+    versions, voted = queries.campaign_card_versions(
+        campaign, filters, raw_page, per_page, current_user
+    )
     ids = [row[0] for row in versions.items]
     described = (
         campaign.id,
@@ -51,7 +53,7 @@ def idea_list(campaign: Campaign, filters: IdeaFilters, raw_page: object) -> Mar
         )
 
     html = shared("idea-list", described, render)
-    return fill_voted_marks(html, queries.voted_ids(current_user, ids))
+    return fill_voted_marks(html, voted)
 
 
 def campaign_head(

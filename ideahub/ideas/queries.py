@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -78,11 +79,29 @@ CARD_VERSION_COLUMNS = (
 
 
 def _with_card_versions(query: Select) -> Select:
+    """Joins for CARD_VERSION_COLUMNS, and a last column saying whether the reader (the
+    `reader_id` parameter) voted for the idea: per reader, so never part of a shared key."""
+    voted = Vote.user_id.is_not(None).label("reader_voted")
     return (
-        query.join(User, User.id == Idea.author_id)
+        query.add_columns(voted)
+        .join(User, User.id == Idea.author_id)
         .outerjoin(Department, Department.id == User.department_id)
         .join(Campaign, Campaign.id == Idea.campaign_id)
+        .outerjoin(Vote, (Vote.idea_id == Idea.id) & (Vote.user_id == bindparam("reader_id")))
     )
+
+
+@dataclass
+class CardVersions:
+    """Cards' versions (CARD_VERSION_COLUMNS, as tuples) and which of them the reader voted for."""
+
+    rows: list[tuple[Any, ...]]
+    voted: set[int]
+
+    @classmethod
+    def of(cls, rows: Iterable[Row[Any]]) -> CardVersions:
+        listed = [tuple(row) for row in rows]
+        return cls(rows=[r[:-1] for r in listed], voted={r[0] for r in listed if r[-1]})
 
 
 @built_once
@@ -108,12 +127,13 @@ def _campaign_card_versions(sort: str, status: bool, department: bool, tag: bool
 
 
 def campaign_card_versions(
-    campaign: Campaign, filters: IdeaFilters, raw_page: object, per_page: int
-) -> Page[tuple[Any, ...]]:
+    campaign: Campaign, filters: IdeaFilters, raw_page: object, per_page: int, reader: User
+) -> tuple[Page[tuple[Any, ...]], set[int]]:
     """A page of the campaign's ideas as plain rows naming everything their cards show
     that can change (counts, status, edits, the author's name and department): one cheap
-    query that tells whether a rendered list is still current, without loading the ideas.
-    Paged like pagination.paginate: one row more than a page says whether there is a next."""
+    query that tells whether a rendered list is still current, without loading the ideas;
+    and which of them the reader voted for. Paged like pagination.paginate: one row more
+    than a page says whether there is a next."""
     sort = filters.sort if filters.sort in SORTS else "top"
     query = _campaign_card_versions(
         sort, bool(filters.status), bool(filters.department_id), bool(filters.tag)
@@ -124,13 +144,18 @@ def campaign_card_versions(
         "status": filters.status,
         "department_id": filters.department_id,
         "tag": filters.tag,
+        "reader_id": reader.id,
         "limit": per_page + 1,
         "offset": (number - 1) * per_page,
     }
-    rows = [tuple(row) for row in db.session.execute(query, params)]
-    return Page(
-        items=rows[:per_page], number=number, per_page=per_page, has_next=len(rows) > per_page
+    found = CardVersions.of(db.session.execute(query, params))
+    page = Page(
+        items=found.rows[:per_page],
+        number=number,
+        per_page=per_page,
+        has_next=len(found.rows) > per_page,
     )
+    return page, found.voted
 
 
 def ideas_in_order(ids: list[int]) -> list[Idea]:
@@ -173,13 +198,16 @@ def _trending_card_versions() -> Select:
     return _still_trending(query, bindparam("idea_ids", expanding=True))
 
 
-def trending_card_versions(ids: list[int]) -> list[tuple[Any, ...]]:
-    """The trending ideas still shown, in order, as plain rows (see CARD_VERSION_COLUMNS)."""
+def trending_card_versions(ids: list[int], reader: User) -> CardVersions:
+    """The trending ideas still shown, in order, as plain rows (see CARD_VERSION_COLUMNS),
+    and which of them the reader voted for."""
     if not ids:
-        return []
-    rows = db.session.execute(_trending_card_versions(), {"idea_ids": ids})
-    by_id = {row[0]: tuple(row) for row in rows}
-    return [by_id[i] for i in ids if i in by_id]
+        return CardVersions(rows=[], voted=set())
+    found = CardVersions.of(
+        db.session.execute(_trending_card_versions(), {"idea_ids": ids, "reader_id": reader.id})
+    )
+    by_id = {row[0]: row for row in found.rows}
+    return CardVersions(rows=[by_id[i] for i in ids if i in by_id], voted=found.voted)
 
 
 def trending_ideas(ids: list[int]) -> list[Idea]:
@@ -343,21 +371,6 @@ def idea_page(idea: Idea, viewer: User) -> IdeaPage:
         revision_count=revisions or 0,
         has_voted=bool(has_voted),
     )
-
-
-@built_once
-def _voted() -> Select:
-    return db.select(Vote.idea_id).where(
-        Vote.user_id == bindparam("user_id"),
-        Vote.idea_id.in_(bindparam("idea_ids", expanding=True)),
-    )
-
-
-def voted_ids(user: User, idea_ids: list[int]) -> set[int]:
-    """Which of these ideas the user voted for, in one query."""
-    if not idea_ids:
-        return set()
-    return set(db.session.scalars(_voted(), {"user_id": user.id, "idea_ids": idea_ids}))
 
 
 def revisions(idea_id: int) -> list[IdeaRevision]:

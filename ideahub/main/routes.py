@@ -45,7 +45,7 @@ def home() -> str:
     """
     campaigns = db.session.execute(_open_campaigns()).all()
     trending_ids = queries.trending_ids()
-    trending = queries.trending_card_versions(trending_ids)
+    trending = queries.trending_card_versions(trending_ids, current_user)
     recent_ideas, recent_comments = queries.recent_ideas(), queries.recent_comments()
 
     def render() -> str:
@@ -61,13 +61,12 @@ def home() -> str:
 
     described = (
         [tuple(c) for c in campaigns],
-        trending,
+        trending.rows,
         [tuple(r) for r in recent_ideas],
         [tuple(r) for r in recent_comments],
     )
     body = shared("home", described, render)
-    voted = queries.voted_ids(current_user, [row[0] for row in trending])
-    return render_template("main/home.html", body=fill_voted_marks(body, voted))
+    return render_template("main/home.html", body=fill_voted_marks(body, trending.voted))
 
 
 @bp.route("/language", methods=["POST"])
