@@ -253,3 +253,39 @@ def test_the_idea_page_shows_the_readers_own_vote(client, login, make_user, make
     login(make_user())
     page = _page(client, idea.url)
     assert 'aria-pressed="false"' in page and "edited once" not in page
+
+
+def test_a_campaign_list_sorts_filters_and_pages(
+    app, client, login, make_user, make_department, make_campaign, make_idea
+):
+    import re
+
+    sales, legal = make_department(name="Sales"), make_department(name="Legal")
+    seller, lawyer = make_user(department=sales), make_user(department=legal)
+    campaign = make_campaign()
+    a = make_idea(campaign=campaign, author=seller, title="Alpha", tags=("energy",))
+    b = make_idea(campaign=campaign, author=lawyer, title="Bravo", status="shortlisted")
+    c = make_idea(campaign=campaign, author=seller, title="Charlie", tags=("energy",))
+    a.vote_count, b.vote_count, c.vote_count = 5, 9, 1
+    a.comment_count, b.comment_count, c.comment_count = 3, 0, 7
+    db.session.commit()
+    make_idea(campaign=make_campaign(), title="Elsewhere", tags=("energy",))
+    login(make_user())
+
+    def titles(args: str) -> list[str]:
+        page = _page(client, f"{campaign.url}?{args}")
+        listed = page[page.index('id="idea-list"') :]
+        return re.findall(r'<h3><a href="/ideas/\d+">([^<]+)</a></h3>', listed)
+
+    assert titles("sort=top") == ["Bravo", "Alpha", "Charlie"]
+    assert titles("sort=newest") == ["Charlie", "Bravo", "Alpha"]
+    assert titles("sort=discussed") == ["Charlie", "Alpha", "Bravo"]
+    assert titles("sort=top&status=shortlisted") == ["Bravo"]
+    assert titles(f"sort=top&department={sales.id}") == ["Alpha", "Charlie"]
+    assert titles("sort=newest&tag=energy") == ["Charlie", "Alpha"]
+    assert titles("sort=top&tag=nothing") == []
+    app.config["IDEAS_PER_PAGE"] = 2
+    assert titles("sort=top&page=2") == ["Charlie"]
+    app.config["IDEAS_PER_PAGE"] = 1
+    assert titles(f"sort=newest&department={sales.id}&page=2") == ["Alpha"]
+    assert titles("sort=newest&tag=energy&page=3") == []

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Row, Select, bindparam, desc, func
+from sqlalchemy import Integer, Row, Select, bindparam, desc, func
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -106,24 +106,29 @@ class CardVersions:
 
 @built_once
 def _campaign_card_versions(sort: str, status: bool, department: bool, tag: bool) -> Select:
-    query = db.select(*CARD_VERSION_COLUMNS).where(Idea.campaign_id == bindparam("campaign_id"))
+    # The page's ids first, from the index for the sort alone; then the joins, for those 20
+    # rows only. Joined before paging, PostgreSQL hashed all 20,000 users and sorted the
+    # whole campaign for its last pages (8 ms instead of under 1).
+    page = db.select(Idea.id).where(Idea.campaign_id == bindparam("campaign_id"))
     if status:
-        query = query.where(Idea.status == bindparam("status"))
+        page = page.where(Idea.status == bindparam("status"))
     if department:
-        query = query.where(Idea.department_id == bindparam("department_id"))
+        page = page.where(Idea.department_id == bindparam("department_id"))
     if tag:
         tagged = (
             db.select(idea_tags.c.idea_id)
             .join(Tag, Tag.id == idea_tags.c.tag_id)
             .where(Tag.name == bindparam("tag"))
         )
-        query = query.where(Idea.id.in_(tagged))
-    return (
-        _with_card_versions(query)
-        .order_by(*SORTS[sort])
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
+        page = page.where(Idea.id.in_(tagged))
+    ids = (
+        page.order_by(*SORTS[sort])
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery("page")
     )
+    query = db.select(*CARD_VERSION_COLUMNS).join(ids, ids.c.id == Idea.id)
+    return _with_card_versions(query).order_by(*SORTS[sort])
 
 
 def campaign_card_versions(
