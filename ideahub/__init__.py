@@ -88,6 +88,7 @@ def _init_extensions(app: Flask) -> None:
         config={
             "CACHE_TYPE": app.config["CACHE_TYPE"],
             "CACHE_THRESHOLD": app.config["LIST_CACHE_ITEMS"],
+            "CACHE_KEY_PREFIX": "ideahub-shared:",
             "CACHE_DEFAULT_TIMEOUT": app.config["CACHE_DEFAULT_TIMEOUT"],
         },
     )

@@ -75,9 +75,11 @@ def writes_late(view: View) -> View:
 def begin_late_write() -> None:
     """SQLite: hold the write lock from here to the commit (no-op elsewhere).
 
-    The read-only transaction so far ends and BEGIN IMMEDIATE starts the writing one at the
-    driver, so what the request loaded stays loaded (the ORM would expire it all). Those
-    objects may then be a moment old: what is written must be decided in SQL.
+    The read-only transaction so far ends and BEGIN IMMEDIATE starts the writing one under
+    the ORM's feet, so what the request loaded stays loaded (a commit would expire it all).
+    Those objects may then be a moment old: what is written must be decided in SQL. Sent
+    through SQLAlchemy, a lock still held after the busy timeout is its OperationalError,
+    which errors.py answers with 503 and Retry-After.
     """
     if not is_sqlite():
         return
@@ -91,8 +93,8 @@ def begin_late_write() -> None:
     if written or session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_late_write() after changes: they would be committed early")
     if driver.in_transaction:
-        driver.execute("COMMIT")  # nothing was written: this only ends the read snapshot
-    driver.execute("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("COMMIT")  # nothing was written: ends the read snapshot
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def init_database(app: Flask) -> None:

@@ -6,6 +6,9 @@ zone; so a cached part is never stale and nothing has to be invalidated by hand.
 differs per reader stays out of the shared part: a hole filled per request (the "You voted"
 mark), or a fresh rendering for the readers who see more (a comment's own author).
 Callers: campaigns/listing.py, comments/listing.py, main/routes.py (home).
+
+What comes back from the cache is trusted as HTML: a cache shared between hosts (Redis)
+must be as private as the database.
 """
 
 from __future__ import annotations
@@ -24,14 +27,21 @@ from .i18n import reader_key
 VOTED_HOLE = re.compile(r"<!--you-voted:(\d+)-->")
 
 
-def shared(name: str, described: object, render: Callable[[], str]) -> Markup:
-    """The rendering of `name` for what `described` names, from the cache or `render()`."""
+def shared(name: str, described: object, render: Callable[[], tuple[str, object]]) -> Markup:
+    """The rendering of `name` for what `described` names, from the cache or `render()`.
+
+    `render` returns the HTML and what the objects it rendered say they show, in the form
+    of `described`. It is kept only when the two agree: the objects are read by a second
+    statement, and on PostgreSQL (read committed) a write can land between the two; kept
+    under the older key, that rendering would come back if the value ever returned to it
+    (a vote taken back)."""
     text = repr((described, reader_key())).encode()
     key = f"{name}:{hashlib.blake2b(text, digest_size=16).hexdigest()}"
     html = list_cache.get(key)
     if html is None:
-        html = render()
-        list_cache.set(key, html)
+        html, rendered = render()
+        if rendered == described:
+            list_cache.set(key, html)
     return Markup(html)  # noqa: S704 - only our own autoescaped template renderings
 
 

@@ -27,8 +27,9 @@ def built_once(build: Callable[..., Built]) -> Callable[..., Built]:
     once per distinct argument, and SQLAlchemy then reuses its cache key too. Building a
     select and its key again took ~0.1 ms of each execution on hot pages.
 
-    Arguments name a shape (a sort order, which filters apply, module-level loader options),
-    never a value; the cache is bounded, so a mistake costs speed, not memory."""
+    Arguments name a shape (a sort order, which filters apply, a fixed list length, the
+    engine's dialect, module-level loader options), never a value from a request; the cache
+    is bounded, so a mistake costs speed, not memory."""
     return lru_cache(maxsize=64)(build)
 
 

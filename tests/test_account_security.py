@@ -138,9 +138,7 @@ def test_remembered_session_survives_idle_limit(client, make_user):
     assert client.get("/").status_code == 200
 
 
-def test_the_session_cookie_is_sent_again_only_when_the_session_changes(
-    app, client, make_user
-):
+def test_the_session_cookie_is_sent_again_only_when_the_session_changes(app, client, make_user):
     app.config["SESSION_IDLE_MINUTES"] = 60  # this module's one minute would end it
     user = make_user()
     sign_in(client, user)

@@ -170,7 +170,7 @@ def test_the_header_counts_unread_notices_loaded_with_the_reader(
 
 
 def test_the_home_page_is_shared_but_greets_and_marks_each_reader(
-    client, login, make_user, make_campaign, make_idea, make_comment
+    client, login, make_user, make_campaign, make_idea, make_comment, count_queries
 ):
     campaign = make_campaign(title="Greener offices")
     idea = make_idea(campaign=campaign, title="Solar roofs")
@@ -186,7 +186,9 @@ def test_the_home_page_is_shared_but_greets_and_marks_each_reader(
     assert "Secret plan" not in page  # neither a draft campaign's idea nor a comment on it
 
     login(bo)
-    page = _page(client, "/")
+    with count_queries() as q:
+        page = _page(client, "/")
+    assert not any("ideas.description" in s for s in q.statements), q.statements  # shared
     assert "Welcome, Bo Reader" in page and "Ann Voter" not in page
     assert "You voted" not in page and "you-voted:" not in page
     assert '<span class="count">1</span>' in _card(page, idea.id)
@@ -289,3 +291,24 @@ def test_a_campaign_list_sorts_filters_and_pages(
     app.config["IDEAS_PER_PAGE"] = 1
     assert titles(f"sort=newest&department={sales.id}&page=2") == ["Alpha"]
     assert titles("sort=newest&tag=energy&page=3") == []
+
+
+def test_a_rendering_that_disagrees_with_its_key_is_shown_but_not_kept(app):
+    """Objects read after the versions may be newer (a write in between, on PostgreSQL):
+    kept under the older key, that rendering would come back if the value returned to it."""
+    from ideahub.shared_rendering import shared
+
+    calls = []
+
+    def render(result: object):
+        def go() -> tuple[str, object]:
+            calls.append(result)
+            return f"<p>{len(calls)}</p>", result
+
+        return go
+
+    with app.test_request_context():
+        assert shared("t", ("v1",), render(("v2",))) == "<p>1</p>"  # newer than its key
+        assert shared("t", ("v1",), render(("v1",))) == "<p>2</p>"  # rendered again, kept
+        assert shared("t", ("v1",), render(("v1",))) == "<p>2</p>"  # from the cache
+    assert len(calls) == 2

@@ -342,3 +342,33 @@ def test_a_late_write_keeps_what_was_read_and_holds_the_lock(
         with pytest.raises(RuntimeError, match="after changes"):
             begin_late_write()
     db.session.rollback()
+
+
+def test_a_vote_that_cannot_get_the_write_lock_is_a_503_not_a_500(
+    app, client, login, make_user, make_idea, engine_name
+):
+    """Another writer holds SQLite's lock past the busy timeout: the voter is told to retry."""
+    import sqlite3
+
+    if engine_name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    idea = make_idea()
+    login(make_user())
+    db.session.rollback()
+
+    def short_wait(dbapi_connection, _record) -> None:  # after the app's 10 s busy_timeout
+        dbapi_connection.execute("PRAGMA busy_timeout=50")
+
+    sa.event.listen(db.engine, "connect", short_wait)
+    db.engine.dispose()  # pooled connections are made again, with the short wait
+    holder = sqlite3.connect(db.engine.url.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        r = client.post(f"/ideas/{idea.id}/vote", data={"value": "1"}, headers=HX)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        sa.event.remove(db.engine, "connect", short_wait)
+        db.engine.dispose()
+    assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+    assert state(idea) == (0, 0)

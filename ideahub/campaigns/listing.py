@@ -41,16 +41,17 @@ def idea_list(campaign: Campaign, filters: IdeaFilters, raw_page: object) -> Mar
         versions.items,
     )
 
-    def render() -> str:
+    def render() -> tuple[str, object]:
         page = Page(
             items=queries.ideas_in_order(ids),
             number=versions.number,
             per_page=per_page,
             has_next=versions.has_next,
         )
-        return render_template(
-            "campaigns/_ideas.html", campaign=campaign, page=page, filters=filters, voted=None
+        html = render_template(
+            "campaigns/_ideas.html", campaign=campaign, page=page, filters=filters
         )
+        return html, (*described[:-1], [queries.card_version(i) for i in page.items])
 
     html = shared("idea-list", described, render)
     return fill_voted_marks(html, voted)
@@ -74,14 +75,15 @@ def campaign_head(
         [tuple(d) for d in departments],
     )
 
-    def render() -> str:
-        return render_template(
+    def render() -> tuple[str, object]:
+        html = render_template(
             "campaigns/_head.html",
             campaign=campaign,
             filters=filters,
             departments=departments,
             statuses=IDEA_STATUSES,
         )
+        return html, described  # rendered from the very values the key names
 
     head = shared("campaign-head", described, render)
     actions = render_template("campaigns/_actions.html", campaign=campaign, panel=panel)

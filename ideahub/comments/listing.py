@@ -39,25 +39,35 @@ class CommentFacts:
 
 def threads_html(idea: Idea, comment_form: CommentForm, reply_to: int | None = None) -> Markup:
     """The discussion's threads (comments/_threads.html) as this reader sees them."""
-    versions = queries.comment_versions(idea.id)
     reason = why_cannot_comment(current_user, idea)
     is_reply = bool(comment_form.parent_id.data and comment_form.errors)
 
-    def render(actions_later: bool) -> str:
-        return render_template(
+    def render(actions_later: bool) -> tuple[str, list[tuple[Any, ...]]]:
+        threads = queries.comment_threads(idea.id)
+        html = render_template(
             "comments/_threads.html",
             idea=idea,
-            threads=queries.comment_threads(idea.id),
+            threads=threads,
             comment_reason=reason,
             is_reply=is_reply,
             comment_form=comment_form,
             reply_to=reply_to,
             actions_later=actions_later,
         )
+        comments = [c for t in threads for c in (t.comment, *t.replies)]
+        return html, [queries.comment_version(c) for c in comments]
 
     if reply_to is not None or is_reply:
-        return Markup(render(actions_later=False))  # noqa: S704 - render_template autoescapes
-    html = shared("threads", (idea.id, versions, reason), lambda: render(actions_later=True))
+        return Markup(render(actions_later=False)[0])  # noqa: S704 - autoescaped rendering
+    versions = queries.comment_versions(idea.id)
+    described = (idea.id, versions, reason)
+
+    def render_shared() -> tuple[str, object]:
+        html, rendered = render(actions_later=True)
+        same = {v[0]: v for v in rendered} == {row[0]: row for row in versions}
+        return html, described if same else None
+
+    html = shared("threads", described, render_shared)
     return fill_actions(html, idea, versions)
 
 

@@ -78,6 +78,23 @@ CARD_VERSION_COLUMNS = (
 )
 
 
+def card_version(idea: Idea) -> tuple[Any, ...]:
+    """CARD_VERSION_COLUMNS as a loaded idea has them (to check a rendering against)."""
+    department = idea.author.department
+    return (
+        idea.id,
+        idea.status,
+        idea.vote_count,
+        idea.comment_count,
+        idea.title,
+        idea.summary,
+        idea.updated_at,
+        idea.author.name,
+        department.name if department else None,
+        idea.campaign.title,
+    )
+
+
 def _with_card_versions(query: Select) -> Select:
     """Joins for CARD_VERSION_COLUMNS, and a last column saying whether the reader (the
     `reader_id` parameter) voted for the idea: per reader, so never part of a shared key."""
@@ -334,6 +351,18 @@ def _comment_versions() -> Select:
         .join(User, User.id == Comment.author_id)
         .where(Comment.idea_id == bindparam("idea_id"))
         .order_by(Comment.created_at, Comment.id)
+    )
+
+
+def comment_version(comment: Comment) -> tuple[Any, ...]:
+    """A comment_versions row as a loaded comment has it (to check a rendering against)."""
+    return (
+        comment.id,
+        comment.author_id,
+        comment.parent_id,
+        comment.edited_at,
+        comment.deleted_at,
+        comment.author.name,
     )
 
 

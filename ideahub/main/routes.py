@@ -48,23 +48,26 @@ def home() -> str:
     trending = queries.trending_card_versions(trending_ids, current_user)
     recent_ideas, recent_comments = queries.recent_ideas(), queries.recent_comments()
 
-    def render() -> str:
-        return render_template(
-            "main/_home_body.html",
-            campaigns=campaigns[:HOME_CAMPAIGNS],
-            more_campaigns=len(campaigns) > HOME_CAMPAIGNS,
-            trending=queries.trending_ideas(trending_ids),
-            voted=None,
-            recent_ideas=recent_ideas,
-            recent_comments=recent_comments,
-        )
-
     described = (
         [tuple(c) for c in campaigns],
         trending.rows,
         [tuple(r) for r in recent_ideas],
         [tuple(r) for r in recent_comments],
     )
+
+    def render() -> tuple[str, object]:
+        cards = queries.trending_ideas([row[0] for row in trending.rows])
+        html = render_template(
+            "main/_home_body.html",
+            campaigns=campaigns[:HOME_CAMPAIGNS],
+            more_campaigns=len(campaigns) > HOME_CAMPAIGNS,
+            trending=cards,
+            recent_ideas=recent_ideas,
+            recent_comments=recent_comments,
+        )
+        # Campaigns and recent activity are rendered from the rows themselves.
+        return html, (*described[:1], [queries.card_version(i) for i in cards], *described[2:])
+
     body = shared("home", described, render)
     return render_template("main/home.html", body=fill_voted_marks(body, trending.voted))
 
