@@ -85,13 +85,6 @@ class Requirement:
     def module_id(self) -> int | None:
         return int(self.key[1:]) if self.kind == "training" else None
 
-    def applies_to(self, person: Person) -> bool:
-        return (
-            self.for_everyone
-            or person.department_id in self.department_ids
-            or bool(self.roles & person.roles)
-        )
-
 
 @dataclass(frozen=True)
 class Ack:
@@ -278,20 +271,35 @@ def _cells(
     company: Company, people: Iterable[Person] | None = None
 ) -> Iterator[tuple[Person, Requirement, str, date]]:
     """(person, requirement, status, due date) for each requirement that applies to each
-    person: plain tuples, as the dashboard counts 88,000 of them for 20,000 people."""
+    person: plain tuples, as the dashboard counts 88,000 of them for 20,000 people. What
+    depends on the requirement alone is worked out once per requirement, not per cell."""
     now = today()
     done = company.done
+    plans = [
+        (
+            req,
+            req.key,
+            req.for_everyone,
+            req.department_ids,
+            req.roles,
+            req.effective_on,
+            timedelta(days=req.due_days),
+            req.effective_on + timedelta(days=req.due_days),
+        )
+        for req in company.requirements
+    ]
     for person in company.people if people is None else people:
-        for req in company.requirements:
-            if not req.applies_to(person):
+        hired, person_key = person.hire_date, person.id
+        for req, key, everyone, departments, roles, effective_on, allowed, usual_due in plans:
+            # Whom a requirement applies to: everyone, its departments' people, its roles'.
+            if not (
+                everyone
+                or person.department_id in departments
+                or (roles and not roles.isdisjoint(person.roles))
+            ):
                 continue
-            hired = person.hire_date
-            start = hired if hired and hired > req.effective_on else req.effective_on
-            due_on = start + timedelta(days=req.due_days)
-            if (person.id, req.key) in done:
-                status = "done"
-            else:
-                status = "overdue" if now > due_on else "due"
+            due_on = hired + allowed if hired and hired > effective_on else usual_due
+            status = "done" if (person_key, key) in done else ("overdue" if now > due_on else "due")
             yield person, req, status, due_on
 
 
