@@ -12,7 +12,6 @@ helps before a load run (bench/run.py); the vote toggles on one idea and leaves 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import statistics
@@ -25,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
-from run import pick_targets  # noqa: E402
+from run import pick_targets, sign_in_token, write_results  # noqa: E402
 
 
 def main() -> int:
@@ -58,15 +57,11 @@ def main() -> int:
     app.add_url_rule("/_bench/nothing", "bench_nothing", signed_in_nothing)
 
     client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page
-    )
-    assert token, "no CSRF token on the sign-in page"
+    token = sign_in_token(client.get("/login").get_data(as_text=True))
     email = args.email or str(targets["email"])
     signed = client.post(
         "/login",
-        data={"csrf_token": token.group(1), "email": email, "password": args.password},
+        data={"csrf_token": token, "email": email, "password": args.password},
     )
     assert signed.status_code == 302, "sign-in failed"
     home = client.get("/").get_data(as_text=True)
@@ -118,13 +113,7 @@ def main() -> int:
         )
     if toggle["n"] % 2:  # leave the vote as it was found
         vote()
-    out = args.out or os.path.join(
-        ROOT, "bench", "results", f"page-costs-{results['database']}-{int(time.time())}.json"
-    )
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out, "w") as f:
-        json.dump(results, f, indent=2)
-    print("written", out)
+    write_results(results, args.out, "page-costs")
     return 0
 
 

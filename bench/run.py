@@ -125,17 +125,33 @@ def worker_memory_mb(master_pid: int) -> list[dict[str, float]]:
     return out
 
 
+def sign_in_token(page: str) -> str:
+    """The CSRF token of the sign-in form in this page."""
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    assert token, "no CSRF token on the sign-in page"
+    return token.group(1)
+
+
+def write_results(results: dict[str, object], out: str | None, kind: str) -> None:
+    """Write the figures as JSON, by default to bench/results/<kind>-<engine>-<time>.json."""
+    out = out or os.path.join(
+        ROOT, "bench", "results", f"{kind}-{results['database']}-{int(time.time())}.json"
+    )
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        json.dump(results, f, indent=2)
+    print("written", out)
+
+
 def sign_in(base: str, email: str, password: str) -> tuple[str, str]:
     """Return (Cookie header, CSRF token) of a signed-in session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/login").read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page
-    )
-    assert token, "no CSRF token on the sign-in page"
     data = urllib.parse.urlencode(
-        {"csrf_token": token.group(1), "email": email, "password": password}
+        {"csrf_token": sign_in_token(page), "email": email, "password": password}
     ).encode()
     home = opener.open(base + "/login", data).read().decode()
     assert "Sign out" in home, "sign-in failed"
@@ -382,13 +398,7 @@ def main() -> int:
         stop(ceiling)
     results["integrity"] = check_counts(args.database_url)
     print("integrity:", results["integrity"])
-    out = args.out or os.path.join(
-        ROOT, "bench", "results", f"run-{results['database']}-{int(time.time())}.json"
-    )
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out, "w") as f:
-        json.dump(results, f, indent=2)
-    print("written", out)
+    write_results(results, args.out, "run")
     return 0
 
 
