@@ -20,6 +20,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..ideas import queries
+from ..ideas.queries import Thread
 from ..models import Idea
 from ..permissions import can_delete_comment, can_edit_comment, why_cannot_comment
 from ..shared_rendering import shared
@@ -42,9 +43,8 @@ def threads_html(idea: Idea, comment_form: CommentForm, reply_to: int | None = N
     reason = why_cannot_comment(current_user, idea)
     is_reply = bool(comment_form.parent_id.data and comment_form.errors)
 
-    def render(actions_later: bool) -> tuple[str, list[tuple[Any, ...]]]:
-        threads = queries.comment_threads(idea.id)
-        html = render_template(
+    def render(threads: list[Thread], actions_later: bool) -> str:
+        return render_template(
             "comments/_threads.html",
             idea=idea,
             threads=threads,
@@ -54,18 +54,18 @@ def threads_html(idea: Idea, comment_form: CommentForm, reply_to: int | None = N
             reply_to=reply_to,
             actions_later=actions_later,
         )
-        comments = [c for t in threads for c in (t.comment, *t.replies)]
-        return html, [queries.comment_version(c) for c in comments]
 
     if reply_to is not None or is_reply:
-        return Markup(render(actions_later=False)[0])  # noqa: S704 - autoescaped rendering
+        threads = queries.comment_threads(idea.id)
+        return Markup(render(threads, actions_later=False))  # noqa: S704 - autoescaped
     versions = queries.comment_versions(idea.id)
     described = (idea.id, versions, reason)
 
     def render_shared() -> tuple[str, object]:
-        html, rendered = render(actions_later=True)
-        same = {v[0]: v for v in rendered} == {row[0]: row for row in versions}
-        return html, described if same else None
+        threads = queries.comment_threads(idea.id)
+        rendered = [c for t in threads for c in (t.comment, *t.replies)]
+        same = {c.id: queries.comment_version(c) for c in rendered} == {r[0]: r for r in versions}
+        return render(threads, actions_later=True), described if same else None
 
     html = shared("threads", described, render_shared)
     return fill_actions(html, idea, versions)

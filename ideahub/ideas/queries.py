@@ -209,15 +209,15 @@ def trending_ids(limit: int = 6, days: int = 7) -> list[int]:
     return cached[1]
 
 
-def _still_trending(query: Select, ids: object) -> Select:
-    # The minute-old list may name an idea withdrawn or a campaign closed since.
-    return query.where(Idea.id.in_(ids), Campaign.state == "open", Idea.status != "withdrawn")
-
-
 @built_once
 def _trending_card_versions() -> Select:
     query = _with_card_versions(db.select(*CARD_VERSION_COLUMNS))
-    return _still_trending(query, bindparam("idea_ids", expanding=True))
+    # The minute-old list may name an idea withdrawn or a campaign closed since.
+    return query.where(
+        Idea.id.in_(bindparam("idea_ids", expanding=True)),
+        Campaign.state == "open",
+        Idea.status != "withdrawn",
+    )
 
 
 def trending_card_versions(ids: list[int], reader: User) -> CardVersions:
@@ -230,16 +230,6 @@ def trending_card_versions(ids: list[int], reader: User) -> CardVersions:
     )
     by_id = {row[0]: row for row in found.rows}
     return CardVersions(rows=[by_id[i] for i in ids if i in by_id], voted=found.voted)
-
-
-def trending_ideas(ids: list[int]) -> list[Idea]:
-    """The trending ideas still shown, in order, loaded for cards."""
-    if not ids:
-        return []
-    query = db.select(Idea).join(Campaign, Campaign.id == Idea.campaign_id)
-    rows = db.session.scalars(_still_trending(query, ids).options(*_card_options())).unique()
-    by_id = {i.id: i for i in rows}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 def _trending_ids(limit: int, days: int) -> list[int]:

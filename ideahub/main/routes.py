@@ -56,7 +56,7 @@ def home() -> str:
     )
 
     def render() -> tuple[str, object]:
-        cards = queries.trending_ideas([row[0] for row in trending.rows])
+        cards = queries.ideas_in_order([row[0] for row in trending.rows])  # still trending
         html = render_template(
             "main/_home_body.html",
             campaigns=campaigns[:HOME_CAMPAIGNS],
