@@ -1,0 +1,120 @@
+"""How a request uses the database (database.py): a GET only reads, and on PostgreSQL it
+reads outside a transaction, so that hot statements stay prepared from one request to the
+next; a state-changing request writes in one transaction."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from ideahub import create_app
+from ideahub.database import writes_on_read
+from ideahub.extensions import db
+from ideahub.models import Tag
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["PROPAGATE_EXCEPTIONS"] = False  # a refused write answers with the 500 page
+    return app_config
+
+
+def _in_transaction() -> bool:
+    """Whether the database connection of this request is inside a transaction now."""
+    driver = db.session.connection().connection.driver_connection
+    if db.engine.dialect.name == "sqlite":
+        return driver.in_transaction
+    import psycopg
+
+    return driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+def _as_a_request_starts() -> None:
+    # Requests in these tests share the test's app context and session; in production each
+    # request starts with no transaction: end the test's own before each request.
+    db.session.commit()
+
+
+def test_a_get_reads_in_a_snapshot_on_sqlite_and_outside_a_transaction_on_postgresql(
+    app, client, engine_name
+):
+    seen = {}
+
+    def probe() -> str:
+        db.session.execute(sa.text("SELECT 1"))
+        seen["get"] = _in_transaction()
+        return "ok"
+
+    def post_probe() -> str:
+        db.session.execute(sa.text("SELECT 1"))
+        seen["post"] = _in_transaction()
+        return "ok"
+
+    app.add_url_rule("/_probe", "probe", probe)
+    app.add_url_rule("/_probe", "post_probe", post_probe, methods=["POST"])
+    _as_a_request_starts()
+    assert client.get("/_probe").status_code == 200
+    _as_a_request_starts()
+    assert client.post("/_probe").status_code == 200
+    # SQLite: the reads of a page share one snapshot; PostgreSQL's READ COMMITTED gives each
+    # statement its own anyway, so the GET skips BEGIN and ROLLBACK.
+    assert seen == {"get": engine_name == "sqlite", "post": True}
+
+
+def test_a_write_in_a_get_is_refused_and_nothing_is_saved(app, client):
+    def writes() -> str:
+        db.session.add(Tag(name="written-by-a-get"))
+        db.session.commit()
+        return "ok"
+
+    app.add_url_rule("/_writes", "writes", writes)
+    _as_a_request_starts()
+    r = client.get("/_writes")
+    assert r.status_code == 500
+    db.session.rollback()
+    assert db.session.scalar(db.select(Tag).filter_by(name="written-by-a-get")) is None
+
+
+def test_a_get_marked_writes_on_read_may_write(app, client):
+    @writes_on_read
+    def writes() -> str:
+        db.session.add(Tag(name="written-on-purpose"))
+        db.session.commit()
+        return "ok"
+
+    app.add_url_rule("/_writes", "writes", writes)
+    _as_a_request_starts()
+    assert client.get("/_writes").status_code == 200
+    assert db.session.scalar(db.select(Tag).filter_by(name="written-on-purpose")) is not None
+
+
+def test_hot_statements_stay_prepared_across_get_requests_on_postgresql(
+    app_config, engine_name, login, make_user, make_idea
+):
+    if engine_name != "postgresql":
+        pytest.skip("psycopg's prepared statements")
+    idea, user = make_idea(), make_user()
+    db.session.commit()
+    # Its own app: each request then has its own app context and session, as in production.
+    own = create_app(app_config)
+    own.add_url_rule(
+        "/_prepared",
+        "prepared",
+        lambda: str(
+            db.session.scalar(
+                sa.text(
+                    "SELECT count(*) FROM pg_prepared_statements"
+                    " WHERE statement LIKE '%FROM notices%'"  # the signed-in user's
+                )
+            )
+        ),
+    )
+    client = login(user, on=own.test_client())
+    try:
+        for _ in range(8):  # psycopg prepares a statement on its sixth run on a connection
+            assert client.get(f"/ideas/{idea.id}").status_code == 200
+        # A ROLLBACK at the end of each request would have made psycopg deallocate it.
+        assert client.get("/_prepared").get_data(as_text=True) == "1"
+    finally:
+        with own.app_context():
+            db.engine.dispose()
