@@ -350,6 +350,34 @@ def test_campaign_page_queries_do_not_grow_with_ideas(
     assert counts[:3] == counts[3:], counts
 
 
+def test_idea_page_reads_its_attachments_only_when_it_has_some(
+    client, employee, make_idea, count_queries
+):
+    bare, attached = make_idea(), make_idea()
+    db.session.add(
+        Attachment(
+            idea_id=attached.id,
+            uploaded_by_id=attached.author_id,
+            filename="plan.pdf",
+            content_hash="0" * 64,
+            mime_type="application/pdf",
+            size=1234,
+        )
+    )
+    db.session.commit()
+    client.get(f"/ideas/{make_idea().id}")  # warm up: the signed-in user is loaded once
+    counts, pages = [], []
+    for idea in (bare, attached):
+        db.session.expire_all()
+        with count_queries() as q:
+            r = client.get(f"/ideas/{idea.id}")
+        assert r.status_code == 200
+        counts.append(q.count)
+        pages.append(r.get_data(as_text=True))
+    assert counts[1] == counts[0] + 1, counts
+    assert "plan.pdf" in pages[1] and "plan.pdf" not in pages[0]
+
+
 def test_idea_page_queries_do_not_grow_with_comments(
     client, employee, make_idea, make_user, count_queries
 ):

@@ -17,10 +17,12 @@ from ..models import (
     Attachment,
     Campaign,
     Comment,
+    Decision,
     Department,
     Idea,
     IdeaRevision,
     IdeaStatusChange,
+    Panel,
     Tag,
     User,
     Vote,
@@ -305,6 +307,7 @@ class IdeaPage:
     history: list[IdeaStatusChange]
     revision_count: int
     has_voted: bool
+    has_outcome: bool  # a published decision: judging.queries.published_outcome says which
 
 
 def comment_threads(idea_id: int) -> list[Thread]:
@@ -372,12 +375,18 @@ def _idea_page() -> tuple[Select, Select, Select]:
         .where(IdeaStatusChange.idea_id == by_idea)
         .order_by(IdeaStatusChange.created_at, IdeaStatusChange.id)
         .options(joinedload(IdeaStatusChange.changed_by)),
-        # Two numbers, one statement: how many earlier versions, and the reader's vote.
+        # One statement for the page's numbers: earlier versions, attachments, status changes,
+        # whether a published panel decided on it, and the reader's vote. A list is then
+        # read only when it has something (most ideas have no attachments, history or
+        # decision: three statements, three round trips on PostgreSQL, saved).
         db.select(
-            db.select(func.count())
-            .select_from(IdeaRevision)
-            .where(IdeaRevision.idea_id == by_idea)
-            .scalar_subquery(),
+            _count_of(IdeaRevision, IdeaRevision.idea_id == by_idea),
+            _count_of(Attachment, Attachment.idea_id == by_idea),
+            _count_of(IdeaStatusChange, IdeaStatusChange.idea_id == by_idea),
+            db.select(Decision.id)
+            .join(Panel, Panel.campaign_id == Decision.campaign_id)
+            .where(Decision.idea_id == by_idea, Panel.published_at.is_not(None))
+            .exists(),
             db.select(Vote.idea_id)
             .where(Vote.idea_id == by_idea, Vote.user_id == bindparam("viewer_id"))
             .exists(),
@@ -385,15 +394,21 @@ def _idea_page() -> tuple[Select, Select, Select]:
     )
 
 
+def _count_of(model: type, *where: Any) -> Any:
+    return db.select(func.count()).select_from(model).where(*where).scalar_subquery()
+
+
 def idea_page(idea: Idea, viewer: User) -> IdeaPage:
-    attachments, history, counts = _idea_page()
+    attachments, history, numbers = _idea_page()
     params = {"idea_id": idea.id, "viewer_id": viewer.id}
-    revisions, has_voted = db.session.execute(counts, params).one()
+    row = db.session.execute(numbers, params).one()
+    revisions, attached, changes, decided, has_voted = row
     return IdeaPage(
-        attachments=list(db.session.scalars(attachments, params)),
-        history=list(db.session.scalars(history, params)),
+        attachments=list(db.session.scalars(attachments, params)) if attached else [],
+        history=list(db.session.scalars(history, params)) if changes else [],
         revision_count=revisions or 0,
         has_voted=bool(has_voted),
+        has_outcome=bool(decided),
     )
 
 

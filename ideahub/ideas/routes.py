@@ -140,7 +140,7 @@ def show(idea_id: int) -> str:
         withdraw_form=WithdrawForm() if can_withdraw_idea(current_user, idea) else None,
         attach_form=AttachForm() if can_edit_idea(current_user, idea) else None,
         comment_form=comment_form,
-        outcome=published_outcome(idea),
+        outcome=published_outcome(idea) if page.has_outcome else None,
         reply_to=reply_to,
     )
 
