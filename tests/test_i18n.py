@@ -217,3 +217,26 @@ def test_pot_is_up_to_date(tmp_path: Path) -> None:
         f"translations/messages.pot is out of date (new: {new}; no longer used: {gone}); "
         + UPDATE_HINT
     )
+
+
+def test_wtforms_own_messages_follow_the_readers_language(app) -> None:
+    """WTForms' built-in messages come translated (their catalogue is read once per process
+    and language, ideahub.forms.Form), and a request in English after one in Chinese is not
+    answered from the wrong catalogue."""
+    from flask_babel import force_locale
+    from wtforms import IntegerField
+
+    from ideahub.forms import Form
+
+    class Count(Form):
+        n = IntegerField()
+
+    def error() -> str:
+        with app.test_request_context("/", method="POST", data={"n": "many"}):
+            form = Count(meta={"csrf": False})
+            assert not form.validate()
+            return form.n.errors[0]
+
+    with force_locale("zh_Hans"):
+        assert error() == "不是有效的整数。"
+    assert error() == "Not a valid integer value."

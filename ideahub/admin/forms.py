@@ -3,11 +3,10 @@ from __future__ import annotations
 import zoneinfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import CompanyEmail, MultiCheckboxField, NoControlCharacters, strip
+from ..forms import CompanyEmail, Form, MultiCheckboxField, NoControlCharacters, strip
 from ..models import GRANTABLE_ROLES
 
 
@@ -18,7 +17,7 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [("", _l("Company default"))] + [(z, z.replace("_", " ")) for z in zones]
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(
         _l("Email"), filters=[strip], validators=[DataRequired(), CompanyEmail(), Length(max=254)]
     )
@@ -49,7 +48,7 @@ class UserForm(FlaskForm):
         self.roles.choices = [(r, role_label(r)) for r in GRANTABLE_ROLES]
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(Form):
     name = StringField(
         _l("Department name"),
         filters=[strip],

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import NoControlCharacters, strip
+from ..forms import Form, NoControlCharacters, strip
 from ..models import CAMPAIGN_STATES
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(Form):
     title = StringField(
         _l("Title"),
         filters=[strip],

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import strip
+from ..forms import Form, strip
 
 MAX_COMMENT = 5000
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         _l("Your comment"),
         filters=[strip],
@@ -23,7 +22,7 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField()
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(Form):
     body = TextAreaField(
         _l("Comment"),
         filters=[strip],
@@ -34,5 +33,5 @@ class EditCommentForm(FlaskForm):
     )
 
 
-class DeleteCommentForm(FlaskForm):
+class DeleteCommentForm(Form):
     pass

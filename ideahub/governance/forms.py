@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import MultiCheckboxField, NoControlCharacters, strip
+from ..forms import Form, MultiCheckboxField, NoControlCharacters, strip
 from ..models import COE_ROLES, GRANTABLE_ROLES
 
 
-class NewGuidelineForm(FlaskForm):
+class NewGuidelineForm(Form):
     title = StringField(
         _l("Title"),
         filters=[strip],
@@ -17,7 +16,7 @@ class NewGuidelineForm(FlaskForm):
     )
 
 
-class DraftForm(FlaskForm):
+class DraftForm(Form):
     title = StringField(
         _l("Title"),
         filters=[strip],
@@ -40,7 +39,7 @@ class DraftForm(FlaskForm):
         self.roles.choices = [(r, role_label(r)) for r in GRANTABLE_ROLES]
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     change_summary = TextAreaField(
         _l("What changed"), validators=[DataRequired(), Length(max=1000)]
     )
@@ -48,7 +47,7 @@ class PublishForm(FlaskForm):
     effective_on = DateField(_l("In effect from"), validators=[DataRequired()])
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     user_id = SelectField(_l("Person"), coerce=int)
     department_id = SelectField(_l("Business function"), coerce=int)
     role = SelectField(_l("Role in the CoE"))
@@ -62,7 +61,7 @@ class MemberForm(FlaskForm):
         self.role.choices = [(r, coe_role_label(r)) for r in COE_ROLES]
 
 
-class OnBehalfForm(FlaskForm):
+class OnBehalfForm(Form):
     # An email, not a list of everyone: a select of 20,000 names is unusable and heavy.
     email = StringField(
         _l("Employee's email"), filters=[strip], validators=[DataRequired(), Length(max=254)]

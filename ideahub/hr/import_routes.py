@@ -9,10 +9,10 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.wrappers import Response
 
+from ..forms import Form
 from ..permissions import can_view_hr
 from . import bp
 from .importing import COLUMNS, MAX_BYTES, MAX_ROWS, ImportResult, import_employees
@@ -28,7 +28,7 @@ EXAMPLE = (
 EXAMPLE_HREF = "data:text/csv;charset=utf-8," + quote("\ufeff" + EXAMPLE)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("CSV file"),
         validators=[

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import NoControlCharacters, strip
+from ..forms import Form, NoControlCharacters, strip
 from ..models import IDEA_STATUSES
 
 
-class IdeaForm(FlaskForm):
+class IdeaForm(Form):
     title = StringField(
         _l("Title"),
         filters=[strip],
@@ -43,7 +42,7 @@ class IdeaForm(FlaskForm):
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(_l("New status"))
     note = TextAreaField(_l("Note (shown in the history)"), validators=[Length(max=500)])
 
@@ -54,9 +53,9 @@ class StatusForm(FlaskForm):
         self.status.choices = [(s, status_label(s)) for s in IDEA_STATUSES]
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     note = TextAreaField(_l("Why are you withdrawing it? (optional)"), validators=[Length(max=500)])
 
 
-class AttachForm(FlaskForm):
+class AttachForm(Form):
     files = MultipleFileField(_l("Add supporting material"))

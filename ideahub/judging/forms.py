@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -14,10 +13,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import MultiCheckboxField, NoControlCharacters, strip
+from ..forms import Form, MultiCheckboxField, NoControlCharacters, strip
 
 
-class PanelForm(FlaskForm):
+class PanelForm(Form):
     chair_id = SelectField(_l("Chair"), coerce=int)
     member_ids = MultiCheckboxField(_l("Panel members (users with the expert role)"), coerce=int)
     min_reviews = IntegerField(
@@ -41,7 +40,7 @@ class PanelForm(FlaskForm):
     )
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     name = StringField(
         _l("Criterion"),
         filters=[strip],
@@ -63,19 +62,19 @@ class CriterionForm(FlaskForm):
     )
 
 
-class ShortlistForm(FlaskForm):
+class ShortlistForm(Form):
     idea_id = SelectField(_l("Idea"), coerce=int)
     reason = TextAreaField(
         _l("Why it belongs on the shortlist"), validators=[DataRequired(), Length(max=500)]
     )
 
 
-class ReplacementForm(FlaskForm):
+class ReplacementForm(Form):
     idea_id = SelectField(_l("Idea"), coerce=int)
     expert_id = SelectField(_l("Expert"), coerce=int)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     outcome = RadioField(_l("Decision"), validators=[DataRequired()])
     reason = TextAreaField(
         _l("Reason (published to everyone)"), validators=[DataRequired(), Length(max=5000)]
@@ -87,21 +86,21 @@ class DecisionForm(FlaskForm):
         self.outcome.choices = [("selected", _l("Selected")), ("not_selected", _l("Not selected"))]
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     override_reason = TextAreaField(
         _l("Reason to publish although some ideas have fewer reviews than the minimum"),
         validators=[Length(max=1000)],
     )
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     reason = TextAreaField(
         _l("Your conflict of interest (seen by the chair)"),
         validators=[DataRequired(), Length(max=500)],
     )
 
 
-class ScorecardForm(FlaskForm):
+class ScorecardForm(Form):
     """The per-criterion fields are built in the template and read in the view."""
 
     overall_comment = TextAreaField(_l("Overall comment"), validators=[Length(max=5000)])

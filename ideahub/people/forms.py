@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from ..admin.forms import timezone_choices
+from ..forms import Form
 from ..i18n import LANGUAGE_NAMES
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     locale = SelectField(_l("Language"))
     timezone = SelectField(_l("Time zone"), description=_l("Dates and times are shown in it."))
 

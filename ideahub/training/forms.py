@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, MultipleFileField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from ..forms import NoControlCharacters, strip
+from ..forms import Form, NoControlCharacters, strip
 
 QUIZ_EXAMPLE = """Who may post about unreleased products?
 - Anyone, once the product is announced internally
@@ -17,7 +16,7 @@ Where do you report a mistaken post?
 - Nowhere: delete it and move on"""
 
 
-class ModuleForm(FlaskForm):
+class ModuleForm(Form):
     title = StringField(
         _l("Title"),
         filters=[strip],
