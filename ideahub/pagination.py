@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select
 
 from .extensions import db
+from .sql import written_limit
 
 T = TypeVar("T")
 MAX_PAGE = 10_000
@@ -41,7 +42,7 @@ def paginate(
     query: Select[Any], raw_page: Any, per_page: int, *, scalars: bool = True
 ) -> Page[Any]:
     number = page_number(raw_page)
-    limited = query.limit(per_page + 1).offset((number - 1) * per_page)
+    limited = query.limit(written_limit(per_page + 1)).offset((number - 1) * per_page)
     rows = list(db.session.scalars(limited).unique() if scalars else db.session.execute(limited))
     return Page(
         items=rows[:per_page], number=number, per_page=per_page, has_next=len(rows) > per_page

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from sqlalchemy import BindParameter, Integer, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.routing import IntegerConverter
 
@@ -31,6 +32,18 @@ def built_once(build: Callable[..., Built]) -> Callable[..., Built]:
     engine's dialect, module-level loader options), never a value from a request; the cache
     is bounded, so a mistake costs speed, not memory."""
     return lru_cache(maxsize=64)(build)
+
+
+def written_limit(value: int | None = None, name: str = "limit") -> BindParameter[int]:
+    """A LIMIT written into the SQL text, not sent as a parameter: pass it to .limit().
+
+    PostgreSQL plans a prepared statement once (a generic plan) only when that plan looks
+    no costlier than planning afresh; with the LIMIT unknown it guesses a tenth of the rows,
+    the plan looks costlier, and it re-plans on every execution. Measured on the campaign
+    page's query: 0.9-1.2 ms planning for 0.3 ms of execution, every request; with the
+    LIMIT written, 0.005 ms. Give a value for a fixed length, or none and pass `name` with
+    the other parameters (each distinct length is then its own statement: keep them few)."""
+    return bindparam(name, value, type_=Integer, literal_execute=True)
 
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on both engines

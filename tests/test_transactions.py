@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from ideahub import create_app
 from ideahub.database import writes_on_read
 from ideahub.extensions import db
-from ideahub.models import Tag
+from ideahub.models import Idea, Tag
 
 
 @pytest.fixture
@@ -115,6 +115,48 @@ def test_hot_statements_stay_prepared_across_get_requests_on_postgresql(
             assert client.get(f"/ideas/{idea.id}").status_code == 200
         # A ROLLBACK at the end of each request would have made psycopg deallocate it.
         assert client.get("/_prepared").get_data(as_text=True) == "1"
+    finally:
+        with own.app_context():
+            db.engine.dispose()
+
+
+def test_a_campaign_page_query_is_planned_once_not_on_every_request_on_postgresql(
+    app_config, engine_name, login, make_user, make_campaign
+):
+    if engine_name != "postgresql":
+        pytest.skip("PostgreSQL's plans of prepared statements")
+    campaign, author = make_campaign(), make_user()
+    # A campaign of a size where an unknown LIMIT (a tenth of its rows, PostgreSQL guesses)
+    # makes the one plan for every run look costlier than planning each run afresh.
+    ideas = [
+        {"campaign_id": campaign.id, "author_id": author.id, "title": f"Idea {n}"}
+        for n in range(3000)
+    ]
+    db.session.execute(sa.insert(Idea), ideas)
+    db.session.commit()
+    db.session.execute(sa.text("ANALYZE ideas"))
+    db.session.commit()
+    own = create_app(app_config)
+    own.add_url_rule(
+        "/_plans",
+        "plans",
+        lambda: [
+            list(row)
+            for row in db.session.execute(
+                sa.text(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                    " WHERE statement LIKE '%reader_voted%'"  # the page's list of ideas
+                )
+            )
+        ],
+    )
+    client = login(make_user(), on=own.test_client())
+    try:
+        for _ in range(16):  # prepared on its fifth run; PostgreSQL then tries five custom plans
+            assert client.get(f"/campaigns/{campaign.id}?sort=newest").status_code == 200
+        [[generic, custom]] = client.get("/_plans").get_json()
+        # With the LIMIT sent as a parameter: generic 0, custom 11 (planned on every run).
+        assert generic > 0 and custom <= 5, (generic, custom)
     finally:
         with own.app_context():
             db.engine.dispose()

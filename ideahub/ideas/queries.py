@@ -30,7 +30,7 @@ from ..models import (
     utcnow,
 )
 from ..pagination import Page, page_number
-from ..sql import built_once
+from ..sql import built_once, written_limit
 
 SORTS = {
     "top": (desc(Idea.vote_count), desc(Idea.id)),
@@ -142,7 +142,7 @@ def _campaign_card_versions(sort: str, status: bool, department: bool, tag: bool
         page = page.where(Idea.id.in_(tagged))
     ids = (
         page.order_by(*SORTS[sort])
-        .limit(bindparam("limit", type_=Integer))
+        .limit(written_limit())
         .offset(bindparam("offset", type_=Integer))
         .subquery("page")
     )
@@ -261,7 +261,7 @@ def _recent_ideas(limit: int) -> Select:
         .join(User, User.id == Idea.author_id)
         .where(Campaign.state != "draft")
         .order_by(desc(Idea.created_at), desc(Idea.id))
-        .limit(limit)
+        .limit(written_limit(limit))
     )
 
 
@@ -285,7 +285,7 @@ def _recent_comments(limit: int) -> Select:
         .join(Campaign, Campaign.id == Idea.campaign_id)
         .where(Comment.deleted_at.is_(None), Campaign.state != "draft")
         .order_by(desc(Comment.created_at), desc(Comment.id))
-        .limit(limit)
+        .limit(written_limit(limit))
     )
 
 

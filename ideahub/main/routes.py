@@ -12,7 +12,7 @@ from ..i18n import LANGUAGE_NAMES
 from ..ideas import queries
 from ..models import Campaign
 from ..shared_rendering import fill_voted_marks, shared
-from ..sql import built_once
+from ..sql import built_once, written_limit
 from . import bp
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def _open_campaigns() -> Select:
         )
         .where(Campaign.state == "open")
         .order_by(Campaign.closes_on, Campaign.id)
-        .limit(HOME_CAMPAIGNS + 1)
+        .limit(written_limit(HOME_CAMPAIGNS + 1))
     )
 
 
