@@ -103,15 +103,22 @@ def test_a_discussion_is_shared_but_each_reader_gets_their_own_controls(
     login(make_user())
     page = _page(client, idea.url)
     assert "Use <strong>bikes</strong>" in page and "/delete" not in page and "/edit" not in page
+    assert "comment-actions:" not in page
 
-    login(author)  # from the same shared rendering: the author's own controls only
+    login(make_user())  # another reader who may act on none: the same rendering, not redone
     with count_queries() as q:
         page = _page(client, idea.url)
-    assert edit_link in page and delete_button in page and others_delete not in page
+    assert "Use <strong>bikes</strong>" in page and "comment-actions:" not in page
     assert not any("comments.body" in s for s in q.statements), q.statements
 
-    login(make_user(roles=("coe",)))  # a moderator may remove anyone's comment, edit none
+    login(author)  # a rendering with holes for controls: the author's own controls only
     page = _page(client, idea.url)
+    assert edit_link in page and delete_button in page and others_delete not in page
+
+    login(make_user(roles=("coe",)))  # a moderator may remove anyone's comment, edit none
+    with count_queries() as q:  # from the author's rendering, not redone
+        page = _page(client, idea.url)
+    assert not any("comments.body" in s for s in q.statements), q.statements
     assert delete_button in page and others_delete in page and "/edit" not in page
     assert "comment-actions:" not in page  # no hole is ever sent
 
