@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import BindParameter, Integer, bindparam
+from sqlalchemy import BindParameter, CursorResult, Executable, Integer, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.routing import IntegerConverter
 
@@ -44,6 +44,16 @@ def written_limit(value: int | None = None, name: str = "limit") -> BindParamete
     LIMIT written, 0.005 ms. Give a value for a fixed length, or none and pass `name` with
     the other parameters (each distinct length is then its own statement: keep them few)."""
     return bindparam(name, value, type_=Integer, literal_execute=True)
+
+
+def rows(statement: Executable, params: Mapping[str, Any] | None = None) -> CursorResult[Any]:
+    """The rows of a statement that selects columns, not whole objects, run on the session's
+    connection (its transaction, if any) without the ORM's result handling, which gives
+    nothing to plain columns and cost ~0.07 ms a statement, ~0.3 ms for 200 rows. Changes
+    still pending in the session are flushed first, as session.execute() would."""
+    session = db.session()
+    session.flush()  # returns at once when nothing is pending
+    return session.connection().execute(statement, params)
 
 
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on both engines

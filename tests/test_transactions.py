@@ -11,6 +11,7 @@ from ideahub import create_app
 from ideahub.database import writes_on_read
 from ideahub.extensions import db
 from ideahub.models import Idea, Tag
+from ideahub.sql import rows
 
 
 @pytest.fixture
@@ -160,3 +161,19 @@ def test_a_campaign_page_query_is_planned_once_not_on_every_request_on_postgresq
     finally:
         with own.app_context():
             db.engine.dispose()
+
+
+def test_plain_rows_read_on_the_sessions_connection_see_its_pending_changes(
+    app, make_idea, make_user
+):
+    # sql.rows() skips the ORM's result handling, not its flush: a change made but not yet
+    # flushed in this transaction is in what it reads, as with session.execute().
+    idea = make_idea()
+    # Built before the change: reading idea.id after it would reload the idea, and flush.
+    title = sa.select(Idea.title).where(Idea.id == idea.id)
+    idea.title = "Renamed, not yet flushed"
+    db.session.add(Tag(name="pending-tag"))
+    assert rows(title).scalar_one() == "Renamed, not yet flushed"
+    assert rows(sa.select(Tag.id).where(Tag.name == "pending-tag")).scalar_one() is not None
+    db.session.rollback()
+    assert rows(title).scalar_one() != "Renamed, not yet flushed"

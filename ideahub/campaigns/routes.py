@@ -11,7 +11,7 @@ from ..htmx import is_htmx, vary_on_htmx
 from ..ideas import queries
 from ..models import IDEA_STATUSES, Campaign, Department, Panel
 from ..permissions import can_manage_campaigns, can_view_campaign
-from ..sql import built_once, parse_id
+from ..sql import built_once, parse_id, rows
 from . import bp
 from .forms import CampaignForm
 from .listing import campaign_head, idea_list
@@ -101,7 +101,7 @@ def show(campaign_id: int) -> Response:
     ideas = idea_list(campaign, filters, request.args.get("page"))
     if is_htmx():
         return vary_on_htmx(make_response(ideas))
-    departments = db.session.execute(_departments()).all()
+    departments = rows(_departments()).all()
     head = campaign_head(campaign, panel, filters, departments)
     page = render_template("campaigns/show.html", campaign=campaign, head=head, idea_list=ideas)
     return vary_on_htmx(make_response(page))

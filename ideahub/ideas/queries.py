@@ -30,7 +30,7 @@ from ..models import (
     utcnow,
 )
 from ..pagination import Page, page_number
-from ..sql import built_once, written_limit
+from ..sql import built_once, rows, written_limit
 
 SORTS = {
     "top": (desc(Idea.vote_count), desc(Idea.id)),
@@ -118,8 +118,8 @@ class CardVersions:
     voted: set[int]
 
     @classmethod
-    def of(cls, rows: Iterable[Row[Any]]) -> CardVersions:
-        listed = [tuple(row) for row in rows]
+    def of(cls, result: Iterable[Row[Any]]) -> CardVersions:
+        listed = [tuple(row) for row in result]
         return cls(rows=[r[:-1] for r in listed], voted={r[0] for r in listed if r[-1]})
 
 
@@ -172,7 +172,7 @@ def campaign_card_versions(
         "limit": per_page + 1,
         "offset": (number - 1) * per_page,
     }
-    found = CardVersions.of(db.session.execute(query, params))
+    found = CardVersions.of(rows(query, params))
     page = Page(
         items=found.rows[:per_page],
         number=number,
@@ -186,8 +186,8 @@ def ideas_in_order(ids: list[int]) -> list[Idea]:
     """These ideas, loaded for cards, in the order given."""
     if not ids:
         return []
-    rows = db.session.scalars(db.select(Idea).where(Idea.id.in_(ids)).options(*_card_options()))
-    by_id = {idea.id: idea for idea in rows.unique()}
+    found = db.session.scalars(db.select(Idea).where(Idea.id.in_(ids)).options(*_card_options()))
+    by_id = {idea.id: idea for idea in found.unique()}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -228,7 +228,7 @@ def trending_card_versions(ids: list[int], reader: User) -> CardVersions:
     if not ids:
         return CardVersions(rows=[], voted=set())
     found = CardVersions.of(
-        db.session.execute(_trending_card_versions(), {"idea_ids": ids, "reader_id": reader.id})
+        rows(_trending_card_versions(), {"idea_ids": ids, "reader_id": reader.id})
     )
     by_id = {row[0]: row for row in found.rows}
     return CardVersions(rows=[by_id[i] for i in ids if i in by_id], voted=found.voted)
@@ -267,7 +267,7 @@ def _recent_ideas(limit: int) -> Select:
 
 def recent_ideas(limit: int = 8) -> list[Row[Any]]:
     """The newest ideas outside draft campaigns, as the rows the home page shows."""
-    return list(db.session.execute(_recent_ideas(limit)))
+    return list(rows(_recent_ideas(limit)))
 
 
 @built_once
@@ -292,7 +292,7 @@ def _recent_comments(limit: int) -> Select:
 def recent_comments(limit: int = 8) -> list[Row[Any]]:
     """The newest comments not removed, outside draft campaigns, as the rows the home page
     shows."""
-    return list(db.session.execute(_recent_comments(limit)))
+    return list(rows(_recent_comments(limit)))
 
 
 @dataclass
@@ -363,7 +363,7 @@ def comment_versions(idea_id: int) -> list[tuple[Any, ...]]:
     """The idea's comments as plain rows naming everything their rendering shows that can
     change (edits, removal, the author's name): one cheap query that tells whether a rendered
     discussion is still current, without loading the comments. The author id is second."""
-    return [tuple(row) for row in db.session.execute(_comment_versions(), {"idea_id": idea_id})]
+    return [tuple(row) for row in rows(_comment_versions(), {"idea_id": idea_id})]
 
 
 @built_once
@@ -401,7 +401,7 @@ def _count_of(model: type, *where: Any) -> Any:
 def idea_page(idea: Idea, viewer: User) -> IdeaPage:
     attachments, history, numbers = _idea_page()
     params = {"idea_id": idea.id, "viewer_id": viewer.id}
-    row = db.session.execute(numbers, params).one()
+    row = rows(numbers, params).one()
     revisions, attached, changes, decided, has_voted = row
     return IdeaPage(
         attachments=list(db.session.scalars(attachments, params)) if attached else [],

@@ -12,7 +12,7 @@ from ..i18n import LANGUAGE_NAMES
 from ..ideas import queries
 from ..models import Campaign
 from ..shared_rendering import fill_voted_marks, shared
-from ..sql import built_once, written_limit
+from ..sql import built_once, rows, written_limit
 from . import bp
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def home() -> str:
     Everyone sees the same page but for their name and "You voted" marks: its body is
     rendered once and shared (shared_rendering.py) while the rows it shows are unchanged.
     """
-    campaigns = db.session.execute(_open_campaigns()).all()
+    campaigns = rows(_open_campaigns()).all()
     trending_ids = queries.trending_ids()
     trending = queries.trending_card_versions(trending_ids, current_user)
     recent_ideas, recent_comments = queries.recent_ideas(), queries.recent_comments()
