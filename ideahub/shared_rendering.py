@@ -14,6 +14,7 @@ must be as private as the database.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import re
 from collections.abc import Callable
 
@@ -35,7 +36,9 @@ def shared(name: str, described: object, render: Callable[[], tuple[str, object]
     statement, and on PostgreSQL (read committed) a write can land between the two; kept
     under the older key, that rendering would come back if the value ever returned to it
     (a vote taken back)."""
-    text = repr((described, reader_key())).encode()
+    # Pickled, not repr()'d: ~25 µs instead of ~85 for a page of twenty cards. Equal values
+    # pickle alike but for which of them are one object, which can only cost a miss.
+    text = pickle.dumps((described, reader_key()), protocol=5)
     key = f"{name}:{hashlib.blake2b(text, digest_size=16).hexdigest()}"
     html = list_cache.get(key)
     if html is None:
