@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -372,3 +372,44 @@ def test_a_vote_that_cannot_get_the_write_lock_is_a_503_not_a_500(
         db.engine.dispose()
     assert r.status_code == 503 and r.headers["Retry-After"] == "2"
     assert state(idea) == (0, 0)
+
+
+# ---------------------------------------------------------------- trending on the home page
+
+
+def test_trending_counts_the_latest_votes_of_the_week_then_fills_with_the_most_voted(
+    app, make_user, make_idea, make_campaign, monkeypatch
+):
+    from ideahub.ideas import queries
+
+    campaign = make_campaign()
+    old_favourite, busy, newest, unvoted = (make_idea(campaign) for _ in range(4))
+    closed = make_idea(make_campaign(state="closed"))
+    withdrawn = make_idea(campaign, status="withdrawn")
+    voters = [make_user() for _ in range(3)]
+    now = utcnow()
+
+    def cast(idea: Idea, voter, minutes_ago: float) -> None:
+        db.session.add(
+            Vote(user_id=voter.id, idea_id=idea.id, created_at=now - timedelta(minutes=minutes_ago))
+        )
+        idea.vote_count += 1
+
+    for v in voters:  # three votes, all older than a week
+        cast(old_favourite, v, minutes_ago=8 * 24 * 60)
+    cast(busy, voters[0], 30)
+    cast(busy, voters[1], 20)
+    cast(newest, voters[2], 1)
+    for v in voters:  # the most recent votes, but not shown on the home page
+        cast(closed, v, 5)
+        cast(withdrawn, v, 5)
+    db.session.commit()
+
+    ids = [i.id for i in (busy, newest, old_favourite, unvoted)]
+    assert queries.trending_ids(limit=4) == ids  # then by all their votes: 3, then 0
+    assert queries.trending_ids(limit=2) == ids[:2]
+
+    # Only the latest votes count: with a window of the newest seven, busy's two are out
+    # (after six votes on the closed and withdrawn ideas and newest's one).
+    monkeypatch.setattr(queries, "TRENDING_WINDOW", 7)
+    assert queries.trending_ids(limit=3) == [newest.id, old_favourite.id, busy.id]

@@ -234,23 +234,46 @@ def trending_card_versions(ids: list[int], reader: User) -> CardVersions:
     return CardVersions(rows=[by_id[i] for i in ids if i in by_id], voted=found.voted)
 
 
+# The latest votes counted for "trending": the cost stays bounded whatever the totals.
+# Counting a week of votes took 0.45 s (PostgreSQL) to 2 s (SQLite) with the benchmark's
+# 500,000; a quieter week than this is counted whole.
+TRENDING_WINDOW = 10_000
+
+
 def _trending_ids(limit: int, days: int) -> list[int]:
+    """The open ideas with the most of the latest votes (within `days`), then, to fill the
+    list in a quiet week, the open ideas with the most votes."""
     since = utcnow() - timedelta(days=days)
-    recent = (
-        db.select(Vote.idea_id, func.count().label("n"))
+    window = (
+        db.select(Vote.idea_id)
         .where(Vote.created_at >= since)
-        .group_by(Vote.idea_id)
+        .order_by(desc(Vote.created_at))
+        .limit(TRENDING_WINDOW)
         .subquery()
     )
-    query = (
-        db.select(Idea.id)
-        .join(Campaign, Campaign.id == Idea.campaign_id)
-        .outerjoin(recent, recent.c.idea_id == Idea.id)
-        .where(Campaign.state == "open", Idea.status != "withdrawn")
-        .order_by(desc(func.coalesce(recent.c.n, 0)), desc(Idea.vote_count), desc(Idea.id))
-        .limit(limit)
+    recent = (
+        db.select(window.c.idea_id, func.count().label("n")).group_by(window.c.idea_id).subquery()
     )
-    return list(db.session.scalars(query))
+    shown = (Campaign.state == "open", Idea.status != "withdrawn")
+    ids = list(
+        db.session.scalars(
+            db.select(Idea.id)
+            .join(recent, recent.c.idea_id == Idea.id)
+            .join(Campaign, Campaign.id == Idea.campaign_id)
+            .where(*shown)
+            .order_by(desc(recent.c.n), desc(Idea.vote_count), desc(Idea.id))
+            .limit(limit)
+        )
+    )
+    if len(ids) < limit:
+        ids += db.session.scalars(
+            db.select(Idea.id)
+            .join(Campaign, Campaign.id == Idea.campaign_id)
+            .where(*shown, Idea.id.not_in(ids))
+            .order_by(desc(Idea.vote_count), desc(Idea.id))
+            .limit(limit - len(ids))
+        )
+    return ids
 
 
 @built_once
