@@ -37,6 +37,7 @@ from ..models import (
     UserRole,
     guideline_departments,
 )
+from ..sql import rows
 
 STATUSES = ("done", "due", "overdue")
 
@@ -121,11 +122,9 @@ def load(user_ids: list[int] | None = None) -> Company:
 
 def _load(user_ids: list[int] | None) -> Company:
     roles: dict[int, set[str]] = defaultdict(set)
-    for user_id, role in db.session.execute(db.select(UserRole.user_id, UserRole.role)):
+    for user_id, role in rows(db.select(UserRole.user_id, UserRole.role)):
         roles[user_id].add(role)
-    departments = list(
-        db.session.execute(db.select(Department.id, Department.name).order_by(Department.name))
-    )
+    departments = list(rows(db.select(Department.id, Department.name).order_by(Department.name)))
     names = dict(departments)
     people = [
         Person(
@@ -137,7 +136,7 @@ def _load(user_ids: list[int] | None) -> Company:
             hire_date=row.hire_date,
             roles=frozenset(roles.get(row.id, ())),
         )
-        for row in db.session.execute(
+        for row in rows(
             db.select(User.id, User.name, User.email, User.department_id, User.hire_date)
             .where(
                 User.is_active.is_(True),
@@ -147,7 +146,7 @@ def _load(user_ids: list[int] | None) -> Company:
         )
     ]
     audience_departments: dict[int, set[int]] = defaultdict(set)
-    for guideline_id, department_id in db.session.execute(db.select(guideline_departments)):
+    for guideline_id, department_id in rows(db.select(guideline_departments)):
         audience_departments[guideline_id].add(department_id)
     ack_days = current_app.config["ACK_DUE_DAYS"]
     guidelines: dict[int, Guideline] = {}
@@ -206,7 +205,7 @@ def _load(user_ids: list[int] | None) -> Company:
     required = {r.guideline_id: r.version for r in acks}
     settling = {  # version id -> requirement key, for the required version and newer ones
         version_id: f"g{guideline_id}"
-        for version_id, guideline_id, number in db.session.execute(
+        for version_id, guideline_id, number in rows(
             db.select(GuidelineVersion.id, GuidelineVersion.guideline_id, GuidelineVersion.number)
         )
         if guideline_id in required and number >= required[guideline_id]
@@ -217,7 +216,7 @@ def _load(user_ids: list[int] | None) -> Company:
 
     done = {
         (user_id, settling[version_id])
-        for user_id, version_id in db.session.execute(
+        for user_id, version_id in rows(
             db.select(Acknowledgment.user_id, Acknowledgment.version_id).where(
                 Acknowledgment.version_id.in_(list(settling) or [0]),
                 only_them(Acknowledgment.user_id),
@@ -225,7 +224,7 @@ def _load(user_ids: list[int] | None) -> Company:
         )
     }
     by_module = {r.module_id: r for r in modules.values()}
-    for user_id, module_id, last_pass in db.session.execute(
+    for user_id, module_id, last_pass in rows(
         db.select(Attempt.user_id, Attempt.module_id, func.max(Attempt.submitted_at))
         .where(
             Attempt.passed.is_(True),
@@ -263,7 +262,7 @@ def acknowledgments(user_ids: list[int] | None = None) -> dict[tuple[int, str], 
         query = query.where(Acknowledgment.user_id.in_(user_ids or [0]))
     return {
         (user_id, f"g{guideline_id}"): Ack(number, at, on_behalf_by_id is not None)
-        for user_id, guideline_id, number, at, on_behalf_by_id in db.session.execute(query)
+        for user_id, guideline_id, number, at, on_behalf_by_id in rows(query)
     }
 
 
@@ -372,5 +371,5 @@ def passes(user_ids: list[int] | None = None) -> dict[tuple[int, str], Pass]:
         query = query.where(Attempt.user_id.in_(user_ids or [0]))
     return {
         (user_id, f"m{module_id}"): Pass(attempt_id, score or 0, at)
-        for attempt_id, user_id, module_id, score, at in db.session.execute(query)
+        for attempt_id, user_id, module_id, score, at in rows(query)
     }
