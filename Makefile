@@ -38,7 +38,7 @@ format: install
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
 
-# Benchmarks (bench/README.md): fill a database, index it, load it with wrk beside a bare Flask app.
+# Benchmarks (README.md, Benchmarks): fill a database, index it, load it with wrk beside a bare Flask app.
 BENCH_DB ?= sqlite:///$(CURDIR)/bench/data/bench.sqlite3
 BENCH_INDEX ?= $(CURDIR)/bench/data/search-index
 bench: install
