@@ -49,8 +49,9 @@ def written_limit(value: int | None = None, name: str = "limit") -> BindParamete
 def rows(statement: Executable, params: Mapping[str, Any] | None = None) -> CursorResult[Any]:
     """The rows of a statement that selects columns, not whole objects, run on the session's
     connection (its transaction, if any) without the ORM's result handling, which gives
-    nothing to plain columns and cost ~0.07 ms a statement, ~0.3 ms for 200 rows. Changes
-    still pending in the session are flushed first, as session.execute() would."""
+    nothing to plain columns and cost ~0.05 ms a statement, more with many rows (~15% of
+    the HR dashboard, which reads 90,000). Changes still pending in the session are flushed
+    first, as session.execute() would."""
     session = db.session()
     session.flush()  # returns at once when nothing is pending
     return session.connection().execute(statement, params)
