@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -134,6 +135,25 @@ def test_dashboard_rates_per_version_and_department_and_overdue_list(app, client
     overdue = html.split('id="overdue"')[1]
     assert "Bob Baker" in overdue and "Alice Archer" in overdue  # Alice: Sales scripts
     assert "Carol Chen" not in overdue  # hired later, not due yet
+
+
+def test_dashboard_lists_the_longest_overdue_first_and_links_to_all(
+    app, client, login, world, monkeypatch
+):
+    from ideahub.hr import routes
+
+    app.config["TODAY"] = DAY0 + timedelta(days=15)
+    login(world.hr)
+    monkeypatch.setattr(routes, "OVERDUE_ON_DASHBOARD", 1)
+    html = client.get("/hr/").get_data(as_text=True)
+    total = int(re.search(r"; (\d+) overdue\.", html)[1])
+    overdue = html.split('id="overdue"')[1]
+    assert total >= 2
+    assert ("Bob Baker" in overdue) != ("Alice Archer" in overdue)  # only the first listed
+    assert f"See all {total} overdue requirements" in overdue
+    monkeypatch.setattr(routes, "OVERDUE_ON_DASHBOARD", total)
+    overdue = client.get("/hr/").get_data(as_text=True).split('id="overdue"')[1]
+    assert "Bob Baker" in overdue and "Alice Archer" in overdue and "See all" not in overdue
 
 
 def test_grid_filters_by_status_department_guideline_and_name(app, client, login, world):

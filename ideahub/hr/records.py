@@ -13,6 +13,7 @@ date and not done, it is overdue.
 from __future__ import annotations
 
 import gc
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -329,29 +330,32 @@ class Summary:
     total: Rate
     by_requirement: dict[str, Rate]  # requirement key -> rate
     by_department: dict[int | None, dict[str, Rate]]  # department -> requirement key -> rate
-    overdue: list[Record]
+    overdue: list[Record]  # the longest overdue first, at most the number asked for
 
 
-def summarise(company: Company) -> Summary:
+def summarise(company: Company, overdue_listed: int) -> Summary:
     with gc_paused():
-        return _summarise(company)
+        return _summarise(company, overdue_listed)
 
 
-def _summarise(company: Company) -> Summary:
+def _summarise(company: Company, overdue_listed: int) -> Summary:
     tally: Counter[tuple[int | None, str, str]] = Counter()  # (department, requirement, status)
-    overdue: list[Record] = []
-    for person, req, status, due_on in _cells(company):
+    overdue: list[tuple[Person, Requirement, str, date]] = []
+    for cell in _cells(company):
+        person, req, status, _due_on = cell
         tally[(person.department_id, req.key, status)] += 1
         if status == "overdue":
-            overdue.append(Record(person, req, status, due_on))
+            overdue.append(cell)
     total = Rate()
     by_requirement: dict[str, Rate] = defaultdict(Rate)
     by_department: dict[int | None, dict[str, Rate]] = defaultdict(lambda: defaultdict(Rate))
     for (department_id, key, status), n in tally.items():
         for rate in (total, by_requirement[key], by_department[department_id][key]):
             rate.add(status, n)
-    overdue.sort(key=lambda r: (r.due_on, r.person.name))
-    return Summary(total, by_requirement, by_department, overdue)
+    # The first few of 35,000 (at 20,000 people), as sorted() would give them: sorting them
+    # all, each made a Record, was a third of this function's time.
+    first = heapq.nsmallest(overdue_listed, overdue, key=lambda c: (c[3], c[0].name))
+    return Summary(total, by_requirement, by_department, [Record(*c) for c in first])
 
 
 @dataclass(frozen=True)

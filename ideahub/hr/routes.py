@@ -34,13 +34,8 @@ def dashboard() -> str:
     """Completion per guideline version and per department, and who is overdue."""
     _require_hr()
     company = records.load()
-    summary = records.summarise(company)
-    return render_template(
-        "hr/dashboard.html",
-        company=company,
-        summary=summary,
-        overdue=summary.overdue[:OVERDUE_ON_DASHBOARD],
-    )
+    summary = records.summarise(company, overdue_listed=OVERDUE_ON_DASHBOARD)
+    return render_template("hr/dashboard.html", company=company, summary=summary)
 
 
 @dataclass(frozen=True)
