@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
@@ -282,3 +283,117 @@ def test_training_modules_are_requirements_with_scores_in_the_export(app, client
     assert training["Carol Chen"]["status"] == "due"  # hired on day 20
     html = client.get("/hr/").get_data(as_text=True)
     assert "training, v1" in html and "1 of 5 (20%)" in html
+
+
+def test_dashboard_counts_agree_with_the_records_it_summarises(app, make_user, make_department):
+    """The dashboard counts in SQL what records() decides in Python (the grid and the export):
+    a varied company, at several dates, must give the same rates and overdue list."""
+    import random
+    from datetime import UTC, datetime
+
+    from ideahub.models import Attempt
+    from ideahub.training.services import create_module
+
+    rng = random.Random(6)  # noqa: S311 (a repeatable company, not a secret)
+    app.config["TODAY"] = DAY0 - timedelta(days=40)
+    depts = [make_department(f"Dept {n}") for n in range(3)]
+    author = make_user(["coe"], name="Writer", department=depts[0])
+    people = []
+    for _ in range(60):
+        roles = rng.sample(["expert", "hr", "admin"], rng.choice([0, 0, 1, 2]))
+        person = make_user(
+            roles,
+            name=f"Person {rng.randrange(20):02d}",  # shared names: ties broken by id
+            department=rng.choice([*depts, None]),
+            is_active=rng.random() > 0.1,
+        )
+        person.hire_date = rng.choice(
+            [None, DAY0 - timedelta(days=rng.randrange(400)), DAY0 + timedelta(rng.randrange(40))]
+        )
+        people.append(person)
+    # Hired on DAY0 + 1: due on day 15, exactly, so not overdue until day 16
+    make_user(name="Boundary Hire", department=depts[0]).hire_date = DAY0 + timedelta(days=1)
+    # First by name, but due later than most: the overdue list is by due date first
+    make_user(name="A Late Hire", department=depts[1]).hire_date = DAY0 + timedelta(days=5)
+    db.session.commit()
+    some = lambda share: [p for p in people if rng.random() < share]  # noqa: E731
+
+    def audience(guideline, body, day, *, major=True, departments=(), roles=(), everyone=False):
+        save_draft(
+            author,
+            guideline,
+            DraftData(guideline.title, body, everyone, tuple(d.id for d in departments), roles),
+        )
+        return publish_version(author, guideline, "Changes.", major, day)
+
+    everyone = create_guideline(author, "Everyone")
+    e1 = audience(everyone, "One.", DAY0 - timedelta(days=30), everyone=True)
+    targeted = create_guideline(author, "Targeted")
+    t1 = audience(targeted, "One.", DAY0 - timedelta(days=30), departments=depts[:2], roles=("hr",))
+    roles_only = create_guideline(author, "Experts only")
+    audience(roles_only, "One.", DAY0 - timedelta(days=30), roles=("expert", "admin"))
+    nobody = create_guideline(author, "Nobody's department")
+    audience(nobody, "One.", DAY0 - timedelta(days=30), departments=[make_department("Empty")])
+    app.config["TODAY"] = DAY0 - timedelta(days=29)
+    quiz = "Q?\n* yes\n- no"
+    module_e = create_module(author, everyone, "Everyone's module", "Read.", 50, 10, quiz)
+    module_t = create_module(author, targeted, "Targeted module", "Read.", 50, 20, quiz)
+    for person in some(0.5):
+        acknowledge(person, e1)  # a version that a later major one makes insufficient
+    for person in some(0.5):
+        if targeted.applies_to(person):
+            acknowledge(person, t1)
+    app.config["TODAY"] = DAY0
+    e2 = audience(everyone, "Two.", DAY0, everyone=True)  # assigns module_e again from DAY0
+    for person in some(0.4):
+        acknowledge(person, e2)
+    app.config["TODAY"] = DAY0 + timedelta(days=2)
+    e3 = audience(everyone, "Three.", DAY0 + timedelta(days=2), major=False, everyone=True)
+    for person in some(0.2):
+        acknowledge(person, e3)  # a minor version after the required one settles it too
+    later = create_guideline(author, "Not yet")
+    audience(later, "One.", DAY0 + timedelta(days=100), everyone=True)
+    for module in (module_e, module_t):
+        for person in some(0.6):
+            day = DAY0 + timedelta(days=rng.randrange(-20, 10), hours=rng.randrange(24))
+            db.session.add(
+                Attempt(
+                    module_id=module.id,
+                    user_id=person.id,
+                    question_order=[],
+                    submitted_at=datetime.combine(day, datetime.min.time(), UTC),
+                    passed=rng.random() < 0.7,
+                )
+            )
+    db.session.commit()
+
+    for day in (2, 9, 15, 45):
+        app.config["TODAY"] = DAY0 + timedelta(days=day)
+        company = records.load()
+        order = {r.key: n for n, r in enumerate(company.requirements)}
+        expected_total, expected_requirement = records.Rate(), defaultdict(records.Rate)
+        expected_department = defaultdict(lambda: defaultdict(records.Rate))
+        overdue = []
+        for record in records.records(company):
+            key = record.requirement.key
+            for rate in (
+                expected_total,
+                expected_requirement[key],
+                expected_department[record.person.department_id][key],
+            ):
+                rate.add(record.status)
+            if record.status == "overdue":
+                overdue.append(record)
+        overdue.sort(key=lambda r: (r.due_on, r.person.name, r.person.id, order[r.requirement.key]))
+        listed = [(r.person, r.requirement.key, r.due_on) for r in overdue]
+        assert expected_total.done and expected_total.overdue and len(order) == 6
+
+        for limit in (len(overdue) + 5, 1, 2, 3, 5, 8):
+            summary = records.summarise(overdue_listed=limit)
+            assert summary.requirements == company.requirements
+            assert summary.departments == company.departments
+            assert summary.total == expected_total
+            assert summary.by_requirement == expected_requirement
+            assert summary.by_department == expected_department
+            got = [(r.person, r.requirement.key, r.due_on) for r in summary.overdue]
+            assert got == listed[:limit]

@@ -13,12 +13,11 @@ date and not done, it is overdue.
 from __future__ import annotations
 
 import gc
-import heapq
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -125,7 +124,7 @@ def _load(user_ids: list[int] | None) -> Company:
     roles: dict[int, set[str]] = defaultdict(set)
     for user_id, role in rows(db.select(UserRole.user_id, UserRole.role)):
         roles[user_id].add(role)
-    departments = list(rows(db.select(Department.id, Department.name).order_by(Department.name)))
+    departments = _departments()
     names = dict(departments)
     people = [
         Person(
@@ -146,6 +145,47 @@ def _load(user_ids: list[int] | None) -> Company:
             .order_by(User.name, User.id)
         )
     ]
+    requirements, settling = _requirements()
+
+    def only_them(column: Any) -> Any:
+        return column.in_(user_ids or [0]) if user_ids is not None else sa.true()
+
+    done = {
+        (user_id, settling[version_id])
+        for user_id, version_id in rows(
+            db.select(Acknowledgment.user_id, Acknowledgment.version_id).where(
+                Acknowledgment.version_id.in_(list(settling) or [0]),
+                only_them(Acknowledgment.user_id),
+            )
+        )
+    }
+    by_module = {r.module_id: r for r in requirements if r.kind == "training"}
+    for user_id, module_id, last_pass in rows(
+        db.select(Attempt.user_id, Attempt.module_id, func.max(Attempt.submitted_at))
+        .where(
+            Attempt.passed.is_(True),
+            Attempt.module_id.in_(list(by_module) or [0]),
+            only_them(Attempt.user_id),
+        )
+        .group_by(Attempt.user_id, Attempt.module_id)
+    ):
+        req = by_module[module_id]
+        if req.passes_from is None or _day(last_pass) >= req.passes_from:
+            done.add((user_id, req.key))
+    return Company(people, requirements, done, departments)
+
+
+def _departments() -> list[tuple[int, str]]:
+    return [
+        (id_, name)
+        for id_, name in rows(db.select(Department.id, Department.name).order_by(Department.name))
+    ]
+
+
+def _requirements() -> tuple[list[Requirement], dict[int, str]]:
+    """Every requirement in effect today (acknowledgments first, by guideline title, then
+    training modules by title), and the versions whose acknowledgment settles one:
+    version id -> requirement key (the required version and newer ones)."""
     audience_departments: dict[int, set[int]] = defaultdict(set)
     for guideline_id, department_id in rows(db.select(guideline_departments)):
         audience_departments[guideline_id].add(department_id)
@@ -202,42 +242,15 @@ def _load(user_ids: list[int] | None) -> Company:
             department_ids=ack.department_ids if ack else frozenset(),
             roles=ack.roles if ack else frozenset(),
         )
-    requirements = [*acks, *sorted(modules.values(), key=lambda r: r.title)]
     required = {r.guideline_id: r.version for r in acks}
-    settling = {  # version id -> requirement key, for the required version and newer ones
+    settling = {
         version_id: f"g{guideline_id}"
         for version_id, guideline_id, number in rows(
             db.select(GuidelineVersion.id, GuidelineVersion.guideline_id, GuidelineVersion.number)
         )
         if guideline_id in required and number >= required[guideline_id]
     }
-
-    def only_them(column: Any) -> Any:
-        return column.in_(user_ids or [0]) if user_ids is not None else sa.true()
-
-    done = {
-        (user_id, settling[version_id])
-        for user_id, version_id in rows(
-            db.select(Acknowledgment.user_id, Acknowledgment.version_id).where(
-                Acknowledgment.version_id.in_(list(settling) or [0]),
-                only_them(Acknowledgment.user_id),
-            )
-        )
-    }
-    by_module = {r.module_id: r for r in modules.values()}
-    for user_id, module_id, last_pass in rows(
-        db.select(Attempt.user_id, Attempt.module_id, func.max(Attempt.submitted_at))
-        .where(
-            Attempt.passed.is_(True),
-            Attempt.module_id.in_(list(by_module) or [0]),
-            only_them(Attempt.user_id),
-        )
-        .group_by(Attempt.user_id, Attempt.module_id)
-    ):
-        req = by_module[module_id]
-        if req.passes_from is None or _day(last_pass) >= req.passes_from:
-            done.add((user_id, req.key))
-    return Company(people, requirements, done, departments)
+    return [*acks, *sorted(modules.values(), key=lambda r: r.title)], settling
 
 
 def _day(value: datetime | str) -> date:
@@ -327,35 +340,168 @@ class Rate:
 
 @dataclass
 class Summary:
+    requirements: list[Requirement]
+    departments: list[tuple[int, str]]  # (id, name), by name
     total: Rate
     by_requirement: dict[str, Rate]  # requirement key -> rate
     by_department: dict[int | None, dict[str, Rate]]  # department -> requirement key -> rate
     overdue: list[Record]  # the longest overdue first, at most the number asked for
 
 
-def summarise(company: Company, overdue_listed: int) -> Summary:
-    with gc_paused():
-        return _summarise(company, overdue_listed)
-
-
-def _summarise(company: Company, overdue_listed: int) -> Summary:
-    tally: Counter[tuple[int | None, str, str]] = Counter()  # (department, requirement, status)
-    overdue: list[tuple[Person, Requirement, str, date]] = []
-    for cell in _cells(company):
-        person, req, status, _due_on = cell
-        tally[(person.department_id, req.key, status)] += 1
-        if status == "overdue":
-            overdue.append(cell)
-    total = Rate()
-    by_requirement: dict[str, Rate] = defaultdict(Rate)
+def summarise(overdue_listed: int) -> Summary:
+    """The whole company's rates and its longest overdue records, counted by the database:
+    the same statuses as records() gives (a test compares the two), without reading every
+    person and acknowledgment into Python. Eight queries, whatever the company's size."""
+    requirements, settling = _requirements()
+    departments = _departments()
+    summary = Summary(requirements, departments, Rate(), defaultdict(Rate), {}, [])
+    if not requirements:
+        return summary
+    versions: dict[str, list[int]] = defaultdict(list)
+    for version_id, key in settling.items():
+        versions[key].append(version_id)
+    now = today()
     by_department: dict[int | None, dict[str, Rate]] = defaultdict(lambda: defaultdict(Rate))
-    for (department_id, key, status), n in tally.items():
-        for rate in (total, by_requirement[key], by_department[department_id][key]):
+    counts = sa.union_all(*(_status_counts(req, versions[req.key], now) for req in requirements))
+    for key, department_id, done, late, n in rows(counts):
+        status = "done" if done else ("overdue" if late else "due")
+        for rate in (summary.total, summary.by_requirement[key], by_department[department_id][key]):
             rate.add(status, n)
-    # The first few of 35,000 (at 20,000 people), as sorted() would give them: sorting them
-    # all, each made a Record, was a third of this function's time.
-    first = heapq.nsmallest(overdue_listed, overdue, key=lambda c: (c[3], c[0].name))
-    return Summary(total, by_requirement, by_department, [Record(*c) for c in first])
+    summary.by_department = by_department
+    if summary.total.overdue:
+        summary.overdue = _longest_overdue(requirements, versions, now, departments, overdue_listed)
+    return summary
+
+
+def _status_terms(req: Requirement, versions: list[int], now: date) -> tuple[Any, Any, Any]:
+    """SQL over `users` for one requirement, as _cells() decides in Python: whether it
+    applies to the person, whether they have done it, whether its due date has passed."""
+    applies = [User.is_active.is_(True)]
+    if not req.for_everyone:
+        whom = []
+        if req.department_ids:
+            whom.append(User.department_id.in_(sorted(req.department_ids)))
+        if req.roles:
+            whom.append(
+                sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_(sorted(req.roles)))
+            )
+        applies.append(sa.or_(*whom) if whom else sa.false())
+    if req.kind == "acknowledgment":
+        done = sa.exists().where(
+            Acknowledgment.user_id == User.id, Acknowledgment.version_id.in_(versions or [0])
+        )
+    else:
+        passed = [
+            Attempt.user_id == User.id,
+            Attempt.module_id == req.module_id,
+            Attempt.passed.is_(True),
+        ]
+        if req.passes_from is not None:
+            passed.append(Attempt.submitted_at >= datetime.combine(req.passes_from, time(), UTC))
+        done = sa.exists().where(*passed)
+    # Due `due_days` after the requirement took effect, or after the hire date if later:
+    # past due when that start is before `now - due_days`.
+    cutoff = now - timedelta(days=req.due_days)
+    effective_on = sa.literal(req.effective_on, sa.Date)
+    late = sa.case(
+        (User.hire_date > effective_on, User.hire_date < sa.literal(cutoff, sa.Date)),
+        else_=sa.literal(req.effective_on < cutoff, sa.Boolean),
+    )
+    return sa.and_(*applies), done, late
+
+
+# SQLite reads "AS MATERIALIZED" from 3.35 (2021), PostgreSQL from 12; older versions would
+# refuse it, and get the same counts without it, more slowly.
+_MATERIALIZED_FROM = {"sqlite": (3, 35), "postgresql": (12,)}
+
+
+def _status_counts(req: Requirement, versions: list[int], now: date) -> Any:
+    """(requirement key, department, done, late, number of people) for one requirement.
+
+    Each person's row is worked out once, in a materialised CTE: as a subquery, SQLite
+    merged it into the grouping, evaluated the done-check twice per person and read users
+    in department order through an index (59 ms a requirement at 20,000 people, 18 ms so)."""
+    applies, done, late = _status_terms(req, versions, now)
+    each = (
+        db.select(User.department_id, done.label("done"), late.label("late"))
+        .where(applies)
+        .cte(f"cells_{req.key}")
+    )
+    if db.engine.dialect.server_version_info >= _MATERIALIZED_FROM[db.engine.dialect.name]:
+        each = each.prefix_with("MATERIALIZED")
+    return db.select(
+        sa.literal(req.key, sa.String).label("key"),
+        each.c.department_id,
+        each.c.done,
+        each.c.late,
+        func.count(),
+    ).group_by(each.c.department_id, each.c.done, each.c.late)
+
+
+def _longest_overdue(
+    requirements: list[Requirement],
+    versions: dict[str, list[int]],
+    now: date,
+    departments: list[tuple[int, str]],
+    limit: int,
+) -> list[Record]:
+    """The first `limit` overdue records by due date, then name: the first `limit` of each
+    requirement, read by the database, then merged. Ties fall as in records()' order."""
+    firsts = []
+    for index, req in enumerate(requirements):
+        applies, done, late = _status_terms(req, versions[req.key], now)
+        start = sa.case(
+            (User.hire_date > sa.literal(req.effective_on, sa.Date), User.hire_date),
+            else_=sa.literal(req.effective_on, sa.Date),
+        )
+        firsts.append(
+            db.select(
+                sa.literal(index).label("requirement"),
+                User.id,
+                User.name,
+                User.email,
+                User.department_id,
+                User.hire_date,
+            )
+            .where(applies, ~done, late)
+            .order_by(start, User.name, User.id)
+            .limit(limit)
+            .subquery()
+            .select()
+        )
+    candidates = []
+    for index, user_id, name, email, department_id, hired in rows(sa.union_all(*firsts)):
+        req = requirements[index]
+        due_on = (hired if hired and hired > req.effective_on else req.effective_on) + timedelta(
+            days=req.due_days
+        )
+        candidates.append((due_on, name, user_id, index, email, department_id, hired))
+    first = sorted(candidates)[:limit]
+    roles: dict[int, set[str]] = defaultdict(set)
+    for user_id, role in rows(
+        db.select(UserRole.user_id, UserRole.role).where(
+            UserRole.user_id.in_({c[2] for c in first} or [0])
+        )
+    ):
+        roles[user_id].add(role)
+    names = dict(departments)
+    return [
+        Record(
+            Person(
+                user_id,
+                name,
+                email,
+                department_id,
+                names.get(department_id, ""),
+                hired,
+                frozenset(roles[user_id]),
+            ),
+            requirements[index],
+            "overdue",
+            due_on,
+        )
+        for due_on, name, user_id, index, email, department_id, hired in first
+    ]
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,8 @@ def _require_hr() -> None:
 def dashboard() -> str:
     """Completion per guideline version and per department, and who is overdue."""
     _require_hr()
-    company = records.load()
-    summary = records.summarise(company, overdue_listed=OVERDUE_ON_DASHBOARD)
-    return render_template("hr/dashboard.html", company=company, summary=summary)
+    summary = records.summarise(overdue_listed=OVERDUE_ON_DASHBOARD)
+    return render_template("hr/dashboard.html", summary=summary)
 
 
 @dataclass(frozen=True)
