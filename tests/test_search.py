@@ -370,3 +370,63 @@ def test_a_search_applies_a_bounded_part_of_a_backlog_the_command_the_rest(
     assert result.exit_code == 0 and indexer.pending() == 0
     found = search(employee, "backlog", SearchFilters(), per_page=200)
     assert len(found.hits) == CATCH_UP_PER_SEARCH + 30
+
+
+MIXED_TEXT = (
+    "我们提出二维码退货流程，无需排队。The returns desk is running faster; "
+    "客户满意度提高了 20%，and we'll publish the Q3 results: 二维码 QR-codes, café, 的了和 a I."
+)
+
+
+def test_the_analyzer_gives_jiebas_own_tokens():
+    """Ours is jieba's ChineseAnalyzer rebuilt without jieba.analyse: the same tokens, with
+    the same positions, so an index built by either is searched correctly by the other."""
+    from jieba.analyse import ChineseAnalyzer
+
+    def tokens(analyzer, **kwargs):
+        return [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(MIXED_TEXT, **kwargs)]
+
+    for kwargs in ({}, {"positions": True, "chars": True, "mode": "index"}, {"mode": "query"}):
+        assert tokens(engine.analyzer(), **kwargs) == tokens(ChineseAnalyzer(), **kwargs)
+    assert ("二维码", 4, 4, 7) in tokens(engine.analyzer())
+
+
+_OLD_INDEX = """
+import sys
+from jieba.analyse import ChineseAnalyzer
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+ix = FileStorage(sys.argv[1]).create().create_index(
+    Schema(key=ID(unique=True, stored=True), title=TEXT(analyzer=ChineseAnalyzer(), stored=True))
+)
+with ix.writer() as w:
+    w.add_document(key="idea:1", title="二维码退货流程")
+"""
+
+_OPEN_IT = """
+import sys
+from whoosh.qparser import QueryParser
+from ideahub.search import engine
+ix = engine.open_index(sys.argv[1])
+with ix.searcher() as s:
+    found = [hit["key"] for hit in s.search(QueryParser("title", ix.schema).parse("退货"))]
+assert found == ["idea:1"], found
+loaded = [name for name in sys.modules if name.startswith("jieba.analyse")]
+assert not loaded, loaded
+"""
+
+
+def test_an_index_built_with_jiebas_analyzer_opens_without_loading_jieba_analyse(tmp_path):
+    """jieba.analyse reads ~100 MB of keyword dictionaries at import: an index made before
+    (which names its analyzer in the pickled schema) must open and search without it."""
+    import subprocess
+    import sys
+
+    for script in (_OLD_INDEX, _OPEN_IT):
+        done = subprocess.run(  # noqa: S603 (our interpreter, our scripts)
+            [sys.executable, "-c", script, str(tmp_path / "index")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr

@@ -1,40 +1,81 @@
 """Whoosh behind a small interface (open, write, search), so the engine can be swapped.
 
 Whoosh 2.7.4 is unmaintained; nothing outside this module imports it. Chinese and English
-text both go through jieba's analyzer for Whoosh (Chinese word segmentation, lower-casing,
-stop words and English stemming), so a two-character word inside a long Chinese paragraph
-is found and "returns" finds "return".
+text both go through the analyzer jieba made for Whoosh (Chinese word segmentation,
+lower-casing, stop words and English stemming), so a two-character word inside a long
+Chinese paragraph is found and "returns" finds "return".
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
+
+from whoosh.analysis import Token, Tokenizer
 
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _analyzer: Any = None
 
+# jieba.analyse.analyzer's stop words, as the index was built with them.
+STOP_WORDS = frozenset(
+    ("a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in")
+    + ("is", "it", "may", "not", "of", "on", "or", "tbd", "that", "the", "this", "to", "us")
+    + ("we", "when", "will", "with", "yet", "you", "your", "的", "了", "和")
+)
+_HAN_RUN = re.compile(r"[\u4E00-\u9FD5]+")  # the characters jieba's dictionary segments
+
 
 def analyzer() -> Any:
-    """jieba's analyzer, loaded once per process (its dictionary costs ~1.5 s and ~80 MB)."""
+    """jieba's ChineseAnalyzer for Whoosh, built here from the same parts and loaded once per
+    process (its dictionary costs ~1.5 s and ~80 MB).
+
+    Importing it from jieba.analyse would also load that package's keyword extractors, which
+    read two more dictionaries at import (~100 MB in every process) that search never uses.
+    The test suite checks that both give the same tokens, so the index needs no rebuild."""
     global _analyzer
     if _analyzer is None:
         with _lock:
             if _analyzer is None:
                 import jieba
-                from jieba.analyse import ChineseAnalyzer
+                from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter
+                from whoosh.lang.porter import stem as porter_stem
 
                 jieba.setLogLevel(logging.WARNING)
                 jieba.initialize()
-                _analyzer = ChineseAnalyzer()
+                _analyzer = (
+                    JiebaTokenizer()
+                    | LowercaseFilter()
+                    | StopFilter(stoplist=STOP_WORDS, minsize=1)
+                    | StemFilter(stemfn=porter_stem, ignore=None, cachesize=50_000)
+                )
     return _analyzer
+
+
+class JiebaTokenizer(Tokenizer):  # type: ignore[misc]
+    """jieba.analyse.analyzer.ChineseTokenizer: jieba's search-mode words (a long word and
+    the shorter words inside it), skipping single characters other than Chinese ones.
+    Module-level: Whoosh pickles the schema, with its analyzers, into the index."""
+
+    def __call__(self, text: str, **kwargs: Any) -> Iterator[Token]:
+        import jieba
+
+        token = Token()
+        for word, start, end in jieba.tokenize(text, mode="search"):
+            if len(word) <= 1 and not _HAN_RUN.match(word):
+                continue
+            token.original = token.text = word
+            token.pos = token.startchar = start
+            token.endchar = end
+            yield token
 
 
 @lru_cache(maxsize=50_000)
@@ -99,15 +140,21 @@ class Document:
 
 def open_index(path: str, create: bool = False) -> Any:
     from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import EmptyIndexError
 
     # Without mmap: Whoosh copies every file of a memory-mapped segment into a private
     # buffer (BytesIO of the map), ~460 MB per process for the bench's 400,000 documents;
     # plain reads share the operating system's page cache between the workers instead.
     storage = FileStorage(path, supports_mmap=False)
-    if create or not storage.index_exists():
-        os.makedirs(path, exist_ok=True)
-        return storage.create().create_index(schema())
-    return storage.open_index()
+    if not create and os.path.isdir(path):
+        # With our schema, not the one pickled in the index (storage.index_exists() would
+        # unpickle it): an index built before names jieba.analyse's analyzer there.
+        try:
+            return storage.open_index(schema=schema())
+        except EmptyIndexError:
+            pass
+    os.makedirs(path, exist_ok=True)
+    return storage.create().create_index(schema())
 
 
 def write(ix: Any, upserts: list[Document], deletions: list[str], timeout: float = 10.0) -> None:
