@@ -5,14 +5,14 @@ import os
 
 bind = os.environ.get("IDEAHUB_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("IDEAHUB_WORKERS", "2"))
-# The app (and jieba's dictionary) load once in the master and are shared by the workers.
+# The app (and the analyzer's dictionary) load once in the master and are shared by the workers.
 preload_app = True
 timeout = 30
 accesslog = None
 
 
 def pre_fork(server, worker):
-    # Everything loaded so far (the app, jieba's dictionary) is shared with the workers
+    # Everything loaded so far (the app, the analyzer's dictionary) is shared with the workers
     # copy-on-write; frozen, the garbage collector never writes to (and so copies) it.
     gc.freeze()
 

@@ -70,11 +70,11 @@ def main() -> int:
     )
     with app.test_request_context():
         viewer = db.session.scalar(db.select(User).order_by(User.id).offset(5).limit(1))
-        for q in QUERIES:  # warm-up: jieba, searcher, OS cache
+        for q in QUERIES:  # warm-up: analyzer, searcher, OS cache
             search(viewer, q, SearchFilters())
-        # As gunicorn.conf.py does before forking a worker: what is loaded (jieba's 580,000
-        # dictionary entries) is left out of garbage collections, which otherwise took
-        # tens of milliseconds each and landed in the slowest queries.
+        # As gunicorn.conf.py does before forking a worker: what is loaded (the app, its
+        # caches) is left out of garbage collections, which otherwise took tens of
+        # milliseconds each and landed in the slowest queries (with Python's jieba loaded).
         gc.freeze()
         timings: list[float] = []  # cold: the result cache emptied before every query
         warm: list[float] = []  # hot queries: answered from the result cache

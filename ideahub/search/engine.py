@@ -1,9 +1,9 @@
 """Whoosh behind a small interface (open, write, search), so the engine can be swapped.
 
 Whoosh 2.7.4 is unmaintained; nothing outside this module imports it. Chinese and English
-text both go through the analyzer jieba made for Whoosh (Chinese word segmentation,
-lower-casing, stop words and English stemming), so a two-character word inside a long
-Chinese paragraph is found and "returns" finds "return".
+text both go through one analyzer, jieba's analyzer for Whoosh with jieba-rs (rjieba) doing
+the segmenting: Chinese words, lower-casing, stop words and English stemming, so a
+two-character word inside a long Chinese paragraph is found and "returns" finds "return".
 """
 
 from __future__ import annotations
@@ -31,26 +31,31 @@ STOP_WORDS = frozenset(
     + ("is", "it", "may", "not", "of", "on", "or", "tbd", "that", "the", "this", "to", "us")
     + ("we", "when", "will", "with", "yet", "you", "your", "的", "了", "和")
 )
-_HAN_RUN = re.compile(r"[\u4E00-\u9FD5]+")  # the characters jieba's dictionary segments
+# The Chinese characters jieba-rs segments: unified ideographs, their extensions and the
+# compatibility ones (Python's jieba stopped at U+9FD5).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_HAN_RUN = re.compile(f"[{HAN}]+")
+# Written beside an index built by this analyzer; an index without it needs `ideahub reindex`.
+ANALYZER = "rjieba-0.2 search, jieba stop words, porter stems"
+_ANALYZER_FILE = "analyzer"
 
 
 def analyzer() -> Any:
-    """jieba's ChineseAnalyzer for Whoosh, built here from the same parts and loaded once per
-    process (its dictionary costs ~1.5 s and ~80 MB).
+    """The analyzer of every text field, made once per process. jieba-rs reads its
+    dictionary at import: ~130 ms and ~30 MB, shared by the workers when gunicorn forks
+    them after loading it (wsgi.py).
 
-    Importing it from jieba.analyse would also load that package's keyword extractors, which
-    read two more dictionaries at import (~100 MB in every process) that search never uses.
-    The test suite checks that both give the same tokens, so the index needs no rebuild."""
+    Python's jieba gave the same words (checked on the bench's 40,000 texts) for ~80 MB per
+    process, ~1.5 s to load and ~30x the time to segment; its analyzer module, jieba.analyse,
+    also read keyword dictionaries at import: ~100 MB more."""
     global _analyzer
     if _analyzer is None:
         with _lock:
             if _analyzer is None:
-                import jieba
+                import rjieba  # noqa: F401 (loads the dictionary)
                 from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter
                 from whoosh.lang.porter import stem as porter_stem
 
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
                 _analyzer = (
                     JiebaTokenizer()
                     | LowercaseFilter()
@@ -61,15 +66,18 @@ def analyzer() -> Any:
 
 
 class JiebaTokenizer(Tokenizer):  # type: ignore[misc]
-    """jieba.analyse.analyzer.ChineseTokenizer: jieba's search-mode words (a long word and
-    the shorter words inside it), skipping single characters other than Chinese ones.
-    Module-level: Whoosh pickles the schema, with its analyzers, into the index."""
+    """jieba.analyse.analyzer.ChineseTokenizer, segmenting with jieba-rs: search-mode words
+    (a long word and the shorter words inside it), skipping single characters other than
+    Chinese ones. Module-level: Whoosh pickles the schema, with its analyzers, into the index.
+
+    One difference from Python's jieba: letters joined by a dot, hyphen or underscore are
+    also kept whole ("e-mail" gives "mail" and "e-mail"; jieba gave "mail")."""
 
     def __call__(self, text: str, **kwargs: Any) -> Iterator[Token]:
-        import jieba
+        import rjieba
 
         token = Token()
-        for word, start, end in jieba.tokenize(text, mode="search"):
+        for word, start, end in rjieba.tokenize(text, mode="search"):
             if len(word) <= 1 and not _HAN_RUN.match(word):
                 continue
             token.original = token.text = word
@@ -150,11 +158,41 @@ def open_index(path: str, create: bool = False) -> Any:
         # With our schema, not the one pickled in the index (storage.index_exists() would
         # unpickle it): an index built before names jieba.analyse's analyzer there.
         try:
-            return storage.open_index(schema=schema())
+            ix = storage.open_index(schema=schema())
         except EmptyIndexError:
             pass
+        else:
+            _check_analyzer(path)
+            return ix
     os.makedirs(path, exist_ok=True)
-    return storage.create().create_index(schema())
+    ix = storage.create().create_index(schema())
+    with open(os.path.join(path, _ANALYZER_FILE), "w") as f:
+        f.write(ANALYZER)
+    return ix
+
+
+_checked: set[str] = set()
+
+
+def _check_analyzer(path: str) -> None:
+    """Warn, once per process and index, when the index was built by another analyzer: its
+    words may not match what searches look for until `ideahub reindex` rebuilds it."""
+    if path in _checked:
+        return
+    _checked.add(path)
+    try:
+        with open(os.path.join(path, _ANALYZER_FILE)) as f:
+            built_by = f.read().strip()
+    except FileNotFoundError:
+        built_by = "Python's jieba"
+    if built_by != ANALYZER:
+        logger.warning(
+            "search: the index in %s was built by another analyzer (%s); run `ideahub "
+            "reindex` to rebuild it, or searches for words joined by dots or hyphens may "
+            "miss until then",
+            path,
+            built_by,
+        )
 
 
 def write(ix: Any, upserts: list[Document], deletions: list[str], timeout: float = 10.0) -> None:

@@ -72,7 +72,7 @@ def terms(text: str) -> list[str]:
     return seen[:MAX_TERMS]
 
 
-_HAN = re.compile(r"[\u4E00-\u9FD5]")  # the characters jieba segments
+_HAN = re.compile(f"[{engine.HAN}]")  # the characters the analyzer segments
 _OTHER_WORD = re.compile(r"[^\W_\u4E00-\u9FD5]+")  # a run of letters/digits outside them
 
 
@@ -80,7 +80,7 @@ def _match_spans(text: str, words: set[str]) -> list[tuple[int, int]]:
     """Where `words` (as the analyzer makes them) occur in `text`.
 
     Chinese words are found as they are written; other words are compared by stem, as the
-    analyzer compares them. Running the analyzer itself (jieba) over each hit's text cost
+    analyzer compares them. Running Python's jieba analyzer over each hit's text cost
     ~1 ms per hit on English text, the better part of a results page."""
     spans = []
     for word in words:
