@@ -113,14 +113,19 @@ def test_draft_campaign_content_only_for_managers(
 ):
     draft = make_campaign(state="draft", title="Secret roadmap ideas")
     make_idea(campaign=draft, title="Unannounced product line")
+    shown = make_campaign(title="Open for all")
     login(make_user())
     assert titles(client.get("/search", query_string={"q": "unannounced"})) == []
     assert titles(client.get("/search", query_string={"q": "secret roadmap"})) == []
+    choices = client.get("/search?q=x").get_data(as_text=True).split('id="search-campaign"')[1]
+    assert f'<option value="{shown.id}" >Open for all</option>' in choices
+    assert "Secret roadmap ideas" not in choices  # nor among the filter's campaigns
     manager = app.test_client()
     login(make_user(roles=["coe"]), on=manager)
     assert titles(manager.get("/search", query_string={"q": "unannounced"})) == [
         "Unannounced product line"
     ]
+    assert "Secret roadmap ideas" in manager.get("/search?q=x").get_data(as_text=True)
 
 
 def test_opening_a_draft_campaign_makes_its_ideas_findable(

@@ -11,7 +11,7 @@ from ..htmx import render
 from ..models import IDEA_STATUSES, Campaign, Department
 from ..pagination import page_number
 from ..permissions import can_manage_campaigns
-from ..sql import parse_id
+from ..sql import parse_id, rows
 from . import bp
 from .services import KINDS, SearchFilters, search, similar_ideas
 
@@ -44,7 +44,9 @@ def results() -> Response:
         date_to=_day(args.get("to")),
     )
     found = search(current_user, q, filters, page_number(args.get("page")), PER_PAGE)
-    campaigns = db.select(Campaign).order_by(Campaign.title)
+    # The filters' choices as plain (id, title) rows: whole Campaign objects, descriptions
+    # and all, for the 200 of the bench cost ~1.5 ms of every search.
+    campaigns = db.select(Campaign.id, Campaign.title).order_by(Campaign.title)
     if not can_manage_campaigns(current_user):
         campaigns = campaigns.where(Campaign.state != "draft")
     return render(
@@ -55,8 +57,8 @@ def results() -> Response:
         args={k: v for k, v in args.items() if k != "page"},
         kinds=KINDS,
         statuses=IDEA_STATUSES,
-        campaigns=db.session.scalars(campaigns).all(),
-        departments=db.session.scalars(db.select(Department).order_by(Department.name)).all(),
+        campaigns=rows(campaigns).all(),
+        departments=rows(db.select(Department.id, Department.name).order_by(Department.name)).all(),
     )
 
 
