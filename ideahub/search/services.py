@@ -73,7 +73,7 @@ def terms(text: str) -> list[str]:
 
 
 _HAN = re.compile(f"[{engine.HAN}]")  # the characters the analyzer segments
-_OTHER_WORD = re.compile(r"[^\W_\u4E00-\u9FD5]+")  # a run of letters/digits outside them
+_OTHER_WORD = re.compile(f"[^\\W_{engine.HAN}]+")  # a run of letters/digits outside them
 
 
 def _match_spans(text: str, words: set[str]) -> list[tuple[int, int]]:
