@@ -285,9 +285,14 @@ def test_training_modules_are_requirements_with_scores_in_the_export(app, client
     assert "training, v1" in html and "1 of 5 (20%)" in html
 
 
-def test_dashboard_counts_agree_with_the_records_it_summarises(app, make_user, make_department):
-    """The dashboard counts in SQL what records() decides in Python (the grid and the export):
-    a varied company, at several dates, must give the same rates and overdue list."""
+@pytest.fixture
+def varied_company(app, make_user, make_department):
+    """Sixty people with random departments (or none), roles, hire dates (or none) and
+    activity; guidelines for everyone, for departments and roles, for roles only, for an
+    empty department and not yet in effect; acknowledgments of a version a later major one
+    replaced, of the required one and of a minor one after it; two training modules, one
+    assigned again by a major version, with passes and failures before and after. Returns
+    its departments; the checks run at DAY0 + each of CHECK_DAYS."""
     import random
     from datetime import UTC, datetime
 
@@ -366,8 +371,16 @@ def test_dashboard_counts_agree_with_the_records_it_summarises(app, make_user, m
                 )
             )
     db.session.commit()
+    return depts
 
-    for day in (2, 9, 15, 45):
+
+CHECK_DAYS = (2, 9, 15, 45)
+
+
+def test_dashboard_counts_agree_with_the_records_it_summarises(app, varied_company):
+    """The dashboard counts in SQL what records() decides in Python (the grid and the export):
+    a varied company, at several dates, must give the same rates and overdue list."""
+    for day in CHECK_DAYS:
         app.config["TODAY"] = DAY0 + timedelta(days=day)
         company = records.load()
         order = {r.key: n for n, r in enumerate(company.requirements)}
@@ -397,3 +410,34 @@ def test_dashboard_counts_agree_with_the_records_it_summarises(app, make_user, m
             assert summary.by_department == expected_department
             got = [(r.person, r.requirement.key, r.due_on) for r in summary.overdue]
             assert got == listed[:limit]
+
+
+def test_the_grid_lists_whom_the_records_say(app, varied_company):
+    """The grid's filters are applied by the database: at several dates, for every status,
+    requirement (or any, or one that does not exist) and department (or all), the people
+    listed are those whose records() have that status, in name order."""
+    for day in CHECK_DAYS:
+        app.config["TODAY"] = DAY0 + timedelta(days=day)
+        company = records.load()
+        cells: dict[int, dict[str, str]] = {p.id: {} for p in company.people}
+        for record in records.records(company):
+            cells[record.person.id][record.requirement.key] = record.status
+        keys = [r.key for r in company.requirements]
+        for department in (None, *(d.id for d in varied_company)):
+            for key in ("", *keys, "g999"):
+                for status in ("", "done", "due", "overdue", "not_required"):
+                    chosen = [key] if key else keys
+                    expected = [
+                        p.id
+                        for p in company.people
+                        if (department is None or p.department_id == department)
+                        and (
+                            not status
+                            or any(cells[p.id].get(k, "not_required") == status for k in chosen)
+                        )
+                    ]
+                    got = records.listed_people(department, "", status, key)
+                    assert got == expected, (day, department, key, status)
+    assert records.listed_people(None, "PERSON 0", "", "") == [
+        p.id for p in company.people if "person 0" in p.name.casefold()
+    ]

@@ -357,9 +357,7 @@ def summarise(overdue_listed: int) -> Summary:
     summary = Summary(requirements, departments, Rate(), defaultdict(Rate), {}, [])
     if not requirements:
         return summary
-    versions: dict[str, list[int]] = defaultdict(list)
-    for version_id, key in settling.items():
-        versions[key].append(version_id)
+    versions = _versions_by_key(settling)
     now = today()
     by_department: dict[int | None, dict[str, Rate]] = defaultdict(lambda: defaultdict(Rate))
     counts = sa.union_all(*(_status_counts(req, versions[req.key], now) for req in requirements))
@@ -373,14 +371,26 @@ def summarise(overdue_listed: int) -> Summary:
     return summary
 
 
+def _versions_by_key(settling: dict[int, str]) -> dict[str, list[int]]:
+    versions: dict[str, list[int]] = defaultdict(list)
+    for version_id, key in settling.items():
+        versions[key].append(version_id)
+    return versions
+
+
 def _status_terms(req: Requirement, versions: list[int], now: date) -> tuple[Any, Any, Any]:
     """SQL over `users` for one requirement, as _cells() decides in Python: whether it
     applies to the person, whether they have done it, whether its due date has passed."""
     applies = [User.is_active.is_(True)]
     if not req.for_everyone:
         whom = []
-        if req.department_ids:
-            whom.append(User.department_id.in_(sorted(req.department_ids)))
+        if req.department_ids:  # false, not NULL, for someone with no department
+            whom.append(
+                sa.and_(
+                    User.department_id.is_not(None),
+                    User.department_id.in_(sorted(req.department_ids)),
+                )
+            )
         if req.roles:
             whom.append(
                 sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_(sorted(req.roles)))
@@ -502,6 +512,45 @@ def _longest_overdue(
         )
         for due_on, name, user_id, index, email, department_id, hired in first
     ]
+
+
+def listed_people(department_id: int | None, text: str, status: str, key: str) -> list[int]:
+    """The active people the grid lists, by name: of a department (or all), whose name or
+    email contains `text` (ignoring case), and, when a status is given, with a record of
+    requirement `key` (of any, when key is "") in that status; "not_required" when it does
+    not apply to them. The statuses are decided by the database, as summarise() does."""
+    query = db.select(User.id, User.name, User.email).where(User.is_active.is_(True))
+    if department_id is not None:
+        query = query.where(User.department_id == department_id)
+    if status:
+        query = query.where(_having_status(status, key))
+    needle = text.casefold()
+    return [
+        user_id
+        for user_id, name, email in rows(query.order_by(User.name, User.id))
+        if not needle or needle in name.casefold() or needle in email.casefold()
+    ]
+
+
+def _having_status(status: str, key: str) -> Any:
+    requirements, settling = _requirements()
+    chosen = [r for r in requirements if r.key == key] if key else requirements
+    if key and not chosen:  # no such requirement: it applies to nobody
+        return sa.true() if status == "not_required" else sa.false()
+    versions = _versions_by_key(settling)
+    now = today()
+    terms = []
+    for req in chosen:
+        applies, done, late = _status_terms(req, versions[req.key], now)
+        terms.append(
+            {
+                "not_required": ~applies,
+                "done": sa.and_(applies, done),
+                "overdue": sa.and_(applies, ~done, late),
+                "due": sa.and_(applies, ~done, ~late),
+            }[status]
+        )
+    return sa.or_(*terms) if terms else sa.false()
 
 
 @dataclass(frozen=True)

@@ -63,32 +63,23 @@ class Filters:
         }
         return {k: v for k, v in args.items() if v}
 
-    def people(self, company: records.Company) -> list[records.Person]:
-        needle = self.q.casefold()
-        return [
-            p
-            for p in company.people
-            if (self.department_id is None or p.department_id == self.department_id)
-            and (not needle or needle in p.name.casefold() or needle in p.email.casefold())
-        ]
-
-    def matches(self, cells: dict[str, records.Record | None]) -> bool:
-        """A person is listed when a cell (of the chosen requirement, or any) has the status."""
-        if not self.status:
-            return True
-        chosen = [cells.get(self.requirement)] if self.requirement else list(cells.values())
-        return any((c.status if c is not None else "not_required") == self.status for c in chosen)
+    def listed(self) -> list[int]:
+        """The ids of the people these filters list, by name (records.listed_people)."""
+        return records.listed_people(self.department_id, self.q, self.status, self.requirement)
 
 
-def _grid(company: records.Company, filters: Filters) -> Iterator[tuple[records.Person, dict]]:
+def _grid(company: records.Company, listed: list[int]) -> Iterator[tuple[records.Person, dict]]:
+    """Each listed person of the company with their cells: requirement key -> record, or
+    None where the requirement does not apply to them."""
+    wanted = set(listed)
+    people = [p for p in company.people if p.id in wanted]
     by_person: dict[int, dict[str, records.Record | None]] = {}
-    for record in records.records(company, filters.people(company)):
+    for record in records.records(company, people):
         by_person.setdefault(record.person.id, {})[record.requirement.key] = record
-    for person in filters.people(company):
+    for person in people:
         cells: dict[str, records.Record | None] = {r.key: None for r in company.requirements}
         cells.update(by_person.get(person.id, {}))
-        if filters.matches(cells):
-            yield person, cells
+        yield person, cells
 
 
 @bp.route("/people")
@@ -96,13 +87,13 @@ def _grid(company: records.Company, filters: Filters) -> Iterator[tuple[records.
 def people() -> str:
     """Everyone x every guideline: done, due, overdue or not required; filterable."""
     _require_hr()
-    company = records.load()
     filters = Filters.from_args()
     number = page_number(request.args.get("page"))
-    with records.gc_paused():
-        rows = list(_grid(company, filters))
+    listed = filters.listed()
     start = (number - 1) * PEOPLE_PER_PAGE
-    shown = rows[start : start + PEOPLE_PER_PAGE]
+    page = listed[start : start + PEOPLE_PER_PAGE]
+    company = records.load(page)  # only the page's people
+    shown = list(_grid(company, page))
     return render_template(
         "hr/people.html",
         company=company,
@@ -110,10 +101,10 @@ def people() -> str:
         rows=shown,
         acks=records.acknowledgments([person.id for person, _cells in shown]),
         passes=records.passes([person.id for person, _cells in shown]),
-        total=len(rows),
+        total=len(listed),
         number=number,
         has_prev=number > 1,
-        has_next=start + PEOPLE_PER_PAGE < len(rows),
+        has_next=start + PEOPLE_PER_PAGE < len(listed),
         statuses=CELL_STATUSES,
     )
 
@@ -156,7 +147,7 @@ def export() -> Response:
     passed = records.passes()
     titles = {r.guideline_id: r.title for r in company.requirements if r.kind == "acknowledgment"}
     with records.gc_paused():
-        grid = list(_grid(company, filters))
+        grid = list(_grid(company, filters.listed()))
     for person, cells in grid:
         for record in cells.values():
             if record is None:
