@@ -396,19 +396,18 @@ def _status_terms(req: Requirement, versions: list[int], now: date) -> tuple[Any
                 sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_(sorted(req.roles)))
             )
         applies.append(sa.or_(*whom) if whom else sa.false())
+    # Who has done it, as one set per requirement (user_id IN a subquery that does not
+    # depend on the person): PostgreSQL hashes it once, where a correlated EXISTS was run
+    # again for each person (a status filter over 8 requirements: 330 ms at 20,000 people).
     if req.kind == "acknowledgment":
-        done = sa.exists().where(
-            Acknowledgment.user_id == User.id, Acknowledgment.version_id.in_(versions or [0])
+        done = User.id.in_(
+            db.select(Acknowledgment.user_id).where(Acknowledgment.version_id.in_(versions or [0]))
         )
     else:
-        passed = [
-            Attempt.user_id == User.id,
-            Attempt.module_id == req.module_id,
-            Attempt.passed.is_(True),
-        ]
+        passed = [Attempt.module_id == req.module_id, Attempt.passed.is_(True)]
         if req.passes_from is not None:
             passed.append(Attempt.submitted_at >= datetime.combine(req.passes_from, time(), UTC))
-        done = sa.exists().where(*passed)
+        done = User.id.in_(db.select(Attempt.user_id).where(*passed))
     # Due `due_days` after the requirement took effect, or after the hire date if later:
     # past due when that start is before `now - due_days`.
     cutoff = now - timedelta(days=req.due_days)
