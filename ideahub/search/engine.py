@@ -35,9 +35,6 @@ STOP_WORDS = frozenset(
 # compatibility ones (Python's jieba stopped at U+9FD5).
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _HAN_RUN = re.compile(f"[{HAN}]+")
-# Written beside an index built by this analyzer; an index without it needs `ideahub reindex`.
-ANALYZER = "rjieba-0.2 search, jieba stop words, porter stems"
-_ANALYZER_FILE = "analyzer"
 
 
 def analyzer() -> Any:
@@ -45,9 +42,10 @@ def analyzer() -> Any:
     dictionary at import: ~130 ms and ~30 MB, shared by the workers when gunicorn forks
     them after loading it (wsgi.py).
 
-    Python's jieba gave the same words (checked on the bench's 40,000 texts) for ~80 MB per
-    process, ~1.5 s to load and ~30x the time to segment; its analyzer module, jieba.analyse,
-    also read keyword dictionaries at import: ~100 MB more."""
+    Python's jieba gives the same words (the tests compare them; so do 12,000 of the bench's
+    texts and 80,000 random ones) for ~80 MB per process, ~1.5 s to load and ~30x the time
+    to segment; its analyzer module, jieba.analyse, also read keyword dictionaries at import:
+    ~100 MB more. An index built with Python jieba's analyzer is searched as it was."""
     global _analyzer
     if _analyzer is None:
         with _lock:
@@ -65,25 +63,57 @@ def analyzer() -> Any:
     return _analyzer
 
 
+# How Python jieba cuts letters and digits (its finalseg's re_skip): "ISO-9001" is "ISO"
+# and "9001", "1.5" and "20%" stay whole.
+_JIEBA_ASCII_WORD = re.compile(r"[a-zA-Z0-9]+(?:\.\d+)?%?")
+
+
 class JiebaTokenizer(Tokenizer):  # type: ignore[misc]
     """jieba.analyse.analyzer.ChineseTokenizer, segmenting with jieba-rs: search-mode words
     (a long word and the shorter words inside it), skipping single characters other than
     Chinese ones. Module-level: Whoosh pickles the schema, with its analyzers, into the index.
 
-    One difference from Python's jieba: letters joined by a dot, hyphen or underscore are
-    also kept whole ("e-mail" gives "mail" and "e-mail"; jieba gave "mail")."""
+    jieba-rs keeps letters and digits joined by a hyphen, dot or underscore as one word
+    ("ISO-9001", with "ISO" but without "9001"); those are cut as Python jieba cut them, so
+    "ISO 9001" finds "ISO-9001" and the words are Python jieba's, as the tests check."""
 
     def __call__(self, text: str, **kwargs: Any) -> Iterator[Token]:
         import rjieba
 
+        words = rjieba.tokenize(text, mode="search")
+        # Words with a joining character ("ISO-9001", "1.5"), where jieba-rs also gives
+        # pieces ("ISO", "1") that Python jieba did not.
+        joined = [(start, end) for word, start, end in words if _has_joiner(word)]
         token = Token()
-        for word, start, end in rjieba.tokenize(text, mode="search"):
-            if len(word) <= 1 and not _HAN_RUN.match(word):
-                continue
-            token.original = token.text = word
-            token.pos = token.startchar = start
-            token.endchar = end
-            yield token
+        for word, start, end in words:
+            parts = [(word, start, end)]
+            if joined and word.isascii():
+                if any(s <= start and end <= e and (s, e) != (start, end) for s, e in joined):
+                    continue  # a piece of a joined word: that word gives its own pieces
+                if _has_joiner(word) and not _whole(word):
+                    parts = [
+                        (m.group(), start + m.start(), start + m.end())
+                        for m in _JIEBA_ASCII_WORD.finditer(word)
+                    ]
+            for part, first, last in parts:
+                if len(part) <= 1 and not _HAN_RUN.match(part):
+                    continue
+                token.original = token.text = part
+                token.pos = token.startchar = first
+                token.endchar = last
+                yield token
+
+
+def _has_joiner(word: str) -> bool:
+    return word.isascii() and any(c in "-._%" for c in word)
+
+
+def _whole(word: str) -> bool:
+    """Whether Python jieba kept this joined word whole: a number with decimals or a percent
+    sign, or a word of its dictionary; otherwise it cut it into its letters and digits."""
+    import rjieba
+
+    return _JIEBA_ASCII_WORD.fullmatch(word) is not None or bool(rjieba.has_word(word))
 
 
 @lru_cache(maxsize=50_000)
@@ -158,41 +188,11 @@ def open_index(path: str, create: bool = False) -> Any:
         # With our schema, not the one pickled in the index (storage.index_exists() would
         # unpickle it): an index built before names jieba.analyse's analyzer there.
         try:
-            ix = storage.open_index(schema=schema())
+            return storage.open_index(schema=schema())
         except EmptyIndexError:
             pass
-        else:
-            _check_analyzer(path)
-            return ix
     os.makedirs(path, exist_ok=True)
-    ix = storage.create().create_index(schema())
-    with open(os.path.join(path, _ANALYZER_FILE), "w") as f:
-        f.write(ANALYZER)
-    return ix
-
-
-_checked: set[str] = set()
-
-
-def _check_analyzer(path: str) -> None:
-    """Warn, once per process and index, when the index was built by another analyzer: its
-    words may not match what searches look for until `ideahub reindex` rebuilds it."""
-    if path in _checked:
-        return
-    _checked.add(path)
-    try:
-        with open(os.path.join(path, _ANALYZER_FILE)) as f:
-            built_by = f.read().strip()
-    except FileNotFoundError:
-        built_by = "Python's jieba"
-    if built_by != ANALYZER:
-        logger.warning(
-            "search: the index in %s was built by another analyzer (%s); run `ideahub "
-            "reindex` to rebuild it, or searches for words joined by dots or hyphens may "
-            "miss until then",
-            path,
-            built_by,
-        )
+    return storage.create().create_index(schema())
 
 
 def write(ix: Any, upserts: list[Document], deletions: list[str], timeout: float = 10.0) -> None:
