@@ -360,13 +360,15 @@ def varied_company(app, make_user, make_department):
     audience(later, "One.", DAY0 + timedelta(days=100), everyone=True)
     for module in (module_e, module_t):
         for person in some(0.6):
-            day = DAY0 + timedelta(days=rng.randrange(-20, 10), hours=rng.randrange(24))
+            at = datetime.combine(DAY0, datetime.min.time(), UTC) + timedelta(
+                days=rng.randrange(-20, 10), hours=rng.randrange(24), minutes=rng.randrange(60)
+            )
             db.session.add(
                 Attempt(
                     module_id=module.id,
                     user_id=person.id,
                     question_order=[],
-                    submitted_at=datetime.combine(day, datetime.min.time(), UTC),
+                    submitted_at=at,
                     passed=rng.random() < 0.7,
                 )
             )

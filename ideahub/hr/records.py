@@ -254,8 +254,10 @@ def _requirements() -> tuple[list[Requirement], dict[int, str]]:
 
 
 def _day(value: datetime | str) -> date:
-    """A timestamp's UTC day (SQLite returns an aggregate's datetime as text)."""
-    return (datetime.fromisoformat(value) if isinstance(value, str) else value).date()
+    """A timestamp's UTC day (SQLite returns an aggregate's datetime as text, naive UTC;
+    PostgreSQL an aware one in the session's time zone)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
 
 
 def acknowledgments(user_ids: list[int] | None = None) -> dict[tuple[int, str], Ack]:
@@ -447,6 +449,11 @@ def _status_counts(req: Requirement, versions: list[int], now: date) -> Any:
     ).group_by(each.c.department_id, each.c.done, each.c.late)
 
 
+def _by_code_point(column: Any) -> Any:
+    """Order text as Python does (by code point): SQLite's default; PostgreSQL's "C"."""
+    return column.collate("C") if db.engine.dialect.name == "postgresql" else column
+
+
 def _longest_overdue(
     requirements: list[Requirement],
     versions: dict[str, list[int]],
@@ -473,7 +480,7 @@ def _longest_overdue(
                 User.hire_date,
             )
             .where(applies, ~done, late)
-            .order_by(start, User.name, User.id)
+            .order_by(start, _by_code_point(User.name), User.id)
             .limit(limit)
             .subquery()
             .select()
