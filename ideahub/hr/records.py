@@ -86,6 +86,12 @@ class Requirement:
     def module_id(self) -> int | None:
         return int(self.key[1:]) if self.kind == "training" else None
 
+    def due_on(self, hired: date | None) -> date:
+        """Due `due_days` after it took effect, or after the hire date if that is later
+        (_cells() applies the same rule with the parts worked out once)."""
+        start = hired if hired and hired > self.effective_on else self.effective_on
+        return start + timedelta(days=self.due_days)
+
 
 @dataclass(frozen=True)
 class Ack:
@@ -356,18 +362,17 @@ def summarise(overdue_listed: int) -> Summary:
     person and acknowledgment into Python. Eight queries, whatever the company's size."""
     requirements, settling = _requirements()
     departments = _departments()
-    summary = Summary(requirements, departments, Rate(), defaultdict(Rate), {}, [])
+    by_department: dict[int | None, dict[str, Rate]] = defaultdict(lambda: defaultdict(Rate))
+    summary = Summary(requirements, departments, Rate(), defaultdict(Rate), by_department, [])
     if not requirements:
         return summary
     versions = _versions_by_key(settling)
     now = today()
-    by_department: dict[int | None, dict[str, Rate]] = defaultdict(lambda: defaultdict(Rate))
     counts = sa.union_all(*(_status_counts(req, versions[req.key], now) for req in requirements))
     for key, department_id, done, late, n in rows(counts):
         status = "done" if done else ("overdue" if late else "due")
         for rate in (summary.total, summary.by_requirement[key], by_department[department_id][key]):
             rate.add(status, n)
-    summary.by_department = by_department
     if summary.total.overdue:
         summary.overdue = _longest_overdue(requirements, versions, now, departments, overdue_listed)
     return summary
@@ -487,10 +492,7 @@ def _longest_overdue(
         )
     candidates = []
     for index, user_id, name, email, department_id, hired in rows(sa.union_all(*firsts)):
-        req = requirements[index]
-        due_on = (hired if hired and hired > req.effective_on else req.effective_on) + timedelta(
-            days=req.due_days
-        )
+        due_on = requirements[index].due_on(hired)
         candidates.append((due_on, name, user_id, index, email, department_id, hired))
     first = sorted(candidates)[:limit]
     roles: dict[int, set[str]] = defaultdict(set)
