@@ -145,10 +145,16 @@ def write_results(results: dict[str, object], out: str | None, kind: str) -> Non
     print("written", out)
 
 
+# One browser: the same User-Agent at sign-in and under load (Flask-Login's session
+# protection ties a session to it, and re-signs the cookie when it changes).
+USER_AGENT = "ideahub-bench"
+
+
 def sign_in(base: str, email: str, password: str) -> tuple[str, str]:
     """Return (Cookie header, CSRF token) of a signed-in session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     page = opener.open(base + "/login").read().decode()
     data = urllib.parse.urlencode(
         {"csrf_token": sign_in_token(page), "email": email, "password": password}
@@ -161,8 +167,13 @@ def sign_in(base: str, email: str, password: str) -> tuple[str, str]:
     return cookie, csrf.group(1)
 
 
+# Like a browser, each wrk thread keeps the session cookie a page sends back (the app
+# refreshes it at most once a minute), so a phase does not make the app re-sign it on every
+# request. Only from 200s: a redirect's cookie carries a flash the next page would consume.
+# Without a cookie (the ceiling) `response` stays nil and wrk skips parsing responses.
 LUA = r"""
 local cookie = os.getenv("BENCH_COOKIE")
+local agent = os.getenv("BENCH_USER_AGENT")
 local csrf = os.getenv("BENCH_CSRF")
 local paths = {}
 for p in string.gmatch(os.getenv("BENCH_PATHS"), "[^\n]+") do table.insert(paths, p) end
@@ -173,7 +184,7 @@ local n = 0
 request = function()
   n = n + 1
   local path = paths[(n % #paths) + 1]
-  local headers = {["Cookie"] = cookie, ["X-CSRFToken"] = csrf}
+  local headers = {["Cookie"] = cookie, ["X-CSRFToken"] = csrf, ["User-Agent"] = agent}
   if method == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     local b = body
@@ -182,6 +193,13 @@ request = function()
     return wrk.format("POST", path, headers, b .. "&n=" .. n)
   end
   return wrk.format("GET", path, headers)
+end
+if cookie and cookie ~= "" then
+  response = function(status, headers, body)
+    local sent = headers["Set-Cookie"]
+    local fresh = status == 200 and sent and string.match(sent, "^(session=[^;]*)")
+    if fresh then cookie = string.gsub(cookie, "session=[^;]*", function() return fresh end) end
+  end
 end
 """
 
@@ -192,7 +210,12 @@ def wrk(
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(LUA)
         script = f.name
-    run_env = {**os.environ, **env, "BENCH_PATHS": "\n".join(paths)}
+    run_env = {
+        **os.environ,
+        **env,
+        "BENCH_PATHS": "\n".join(paths),
+        "BENCH_USER_AGENT": USER_AGENT,
+    }
     out = subprocess.run(  # noqa: S603
         [
             "wrk",
