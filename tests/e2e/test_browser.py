@@ -87,6 +87,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             db.session.add(user)
         campaign = Campaign(title="Better customer experience", state="open", description="Go!")
         db.session.add(campaign)
+        # A long name makes the search filters' campaign list wider than a phone.
+        long_title = "Lessons learned from the 2025 warehouse modernisation and returns programme"
+        db.session.add(Campaign(title=long_title, state="closed", description="Done."))
         db.session.flush()
         tom = db.session.scalar(db.select(User).where(User.email == "tom@example.test"))
         idea = Idea(campaign_id=campaign.id, author_id=tom.id, title="Self-service returns kiosk")
@@ -207,3 +210,12 @@ def test_employee_submits_comments_and_votes(live_server: str, page, tmp_path: P
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
     assert overflow is False
     page.screenshot(path=SHOTS / "05-phone.png", full_page=True)
+
+    # So do the search page's filters, each label beside its control.
+    page.goto(live_server + "/search")
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert overflow is False
+    words = page.get_by_label("Words").bounding_box()
+    kind = page.get_by_label("Kind").bounding_box()
+    assert kind["y"] > words["y"] + words["height"] / 2  # on a line of its own
+    page.screenshot(path=SHOTS / "06-phone-search.png", full_page=True)
