@@ -443,3 +443,47 @@ def test_the_grid_lists_whom_the_records_say(app, varied_company):
     assert records.listed_people(None, "PERSON 0", "", "") == [
         p.id for p in company.people if "person 0" in p.name.casefold()
     ]
+
+
+def test_a_company_with_hundreds_of_guidelines(app, client, login, make_user):
+    """SQLite takes at most 500 SELECTs in one UNION and expressions 1,000 deep: the
+    dashboard and the grid's "any guideline" filter still count 520 guidelines."""
+    from ideahub.models import Guideline, GuidelineVersion
+
+    app.config["TODAY"] = DAY0 + timedelta(days=30)
+    hr = make_user(["hr"], name="Hana HR")
+    late = make_user(name="Lee Late")
+    guidelines = [Guideline(title=f"Rule {n:03d}") for n in range(520)]
+    db.session.add_all(guidelines)
+    db.session.flush()
+    versions = [
+        GuidelineVersion(
+            guideline_id=g.id,
+            number=1,
+            title=g.title,
+            body="Be kind.",
+            text_hash="0" * 64,
+            is_major=True,
+            effective_on=DAY0,
+        )
+        for g in guidelines
+    ]
+    db.session.add_all(versions)
+    db.session.commit()
+    acknowledge(hr, versions[0])
+
+    summary = records.summarise(overdue_listed=5)
+    assert len(summary.requirements) == 520
+    assert (summary.total.done, summary.total.overdue) == (1, 2 * 520 - 1)
+    assert [(r.person.name, r.requirement.title) for r in summary.overdue] == [
+        ("Hana HR", "Rule 001"),
+        ("Hana HR", "Rule 002"),
+        ("Hana HR", "Rule 003"),
+        ("Hana HR", "Rule 004"),
+        ("Hana HR", "Rule 005"),
+    ]
+    assert records.listed_people(None, "", "done", "") == [hr.id]
+    assert records.listed_people(None, "", "overdue", "") == [hr.id, late.id]
+    login(hr)
+    assert client.get("/hr/").status_code == 200
+    assert client.get("/hr/people?status=overdue").status_code == 200

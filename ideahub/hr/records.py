@@ -359,7 +359,8 @@ class Summary:
 def summarise(overdue_listed: int) -> Summary:
     """The whole company's rates and its longest overdue records, counted by the database:
     the same statuses as records() gives (a test compares the two), without reading every
-    person and acknowledgment into Python. Eight queries, whatever the company's size."""
+    person and acknowledgment into Python. Eight queries, whatever the company's size (two
+    more for each further 200 requirements)."""
     requirements, settling = _requirements()
     departments = _departments()
     by_department: dict[int | None, dict[str, Rate]] = defaultdict(lambda: defaultdict(Rate))
@@ -368,14 +369,24 @@ def summarise(overdue_listed: int) -> Summary:
         return summary
     versions = _versions_by_key(settling)
     now = today()
-    counts = sa.union_all(*(_status_counts(req, versions[req.key], now) for req in requirements))
-    for key, department_id, done, late, n in rows(counts):
+    counts = [_status_counts(req, versions[req.key], now) for req in requirements]
+    for key, department_id, done, late, n in _union_rows(counts):
         status = "done" if done else ("overdue" if late else "due")
         for rate in (summary.total, summary.by_requirement[key], by_department[department_id][key]):
             rate.add(status, n)
     if summary.total.overdue:
         summary.overdue = _longest_overdue(requirements, versions, now, departments, overdue_listed)
     return summary
+
+
+# SQLite refuses a UNION of more than 500 SELECTs (SQLITE_MAX_COMPOUND_SELECT).
+_UNION_AT_MOST = 200
+
+
+def _union_rows(selects: list[Any]) -> Iterator[Any]:
+    """The rows of UNION ALL of `selects`: one statement up to _UNION_AT_MOST of them."""
+    for start in range(0, len(selects), _UNION_AT_MOST):
+        yield from rows(sa.union_all(*selects[start : start + _UNION_AT_MOST]))
 
 
 def _versions_by_key(settling: dict[int, str]) -> dict[str, list[int]]:
@@ -491,7 +502,7 @@ def _longest_overdue(
             .select()
         )
     candidates = []
-    for index, user_id, name, email, department_id, hired in rows(sa.union_all(*firsts)):
+    for index, user_id, name, email, department_id, hired in _union_rows(firsts):
         due_on = requirements[index].due_on(hired)
         candidates.append((due_on, name, user_id, index, email, department_id, hired))
     first = sorted(candidates)[:limit]
