@@ -226,6 +226,24 @@ def test_export_has_one_row_per_person_per_requirement(app, client, login, world
     ]
 
 
+def test_export_is_written_as_it_downloads(app, client, login, world, monkeypatch):
+    """The file streams, and chunks of any size join to the same file."""
+    from ideahub.hr import routes
+
+    app.config["TODAY"] = DAY0 + timedelta(days=15)
+    login(world.hr)
+    whole = client.get("/hr/export.csv").get_data()
+    assert whole.count(b"overdue") == 4
+    for size in (1, 2, 3):
+        monkeypatch.setattr(routes, "EXPORT_ROWS_PER_CHUNK", size)
+        response = client.get("/hr/export.csv", buffered=False)
+        assert response.is_streamed and response.status_code == 200
+        chunks = list(response.response)
+        response.close()
+        assert len(chunks) == -(-8 // size)  # the header and 7 rows
+        assert b"".join(chunks) == whole
+
+
 def test_export_neutralises_spreadsheet_formulas(client, login, make_user, world):
     make_user(name='=HYPERLINK("http://evil.test","click")')
     login(world.hr)
