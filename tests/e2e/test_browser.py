@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 
 from ideahub import create_app
 from ideahub.extensions import db
-from ideahub.models import Campaign, Department, Idea, IdeaStatusChange, User
+from ideahub.models import Campaign, Department, Idea, IdeaStatusChange, User, UserRole
 
 pytestmark = pytest.mark.e2e
 
@@ -81,10 +81,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         dept = Department(name="Customer Service")
         db.session.add(dept)
         db.session.flush()
-        for email, name in (("mei@example.test", "Mei Lin"), ("tom@example.test", "Tom Berg")):
+        people = (
+            ("mei@example.test", "Mei Lin"),
+            ("tom@example.test", "Tom Berg"),
+            ("ada@example.test", "Ada Admin"),
+        )
+        for email, name in people:
             user = User(email=email, name=name, department_id=dept.id, hire_date=date(2024, 1, 2))
             user.set_password(PASSWORD)
             db.session.add(user)
+        db.session.flush()
+        ada = db.session.scalar(db.select(User).where(User.email == "ada@example.test"))
+        db.session.add_all(UserRole(user_id=ada.id, role=role) for role in ("admin", "hr"))
         campaign = Campaign(title="Better customer experience", state="open", description="Go!")
         db.session.add(campaign)
         # A long name makes the search filters' campaign list wider than a phone.
@@ -219,3 +227,22 @@ def test_employee_submits_comments_and_votes(live_server: str, page, tmp_path: P
     kind = page.get_by_label("Kind").bounding_box()
     assert kind["y"] > words["y"] + words["height"] / 2  # on a line of its own
     page.screenshot(path=SHOTS / "06-phone-search.png", full_page=True)
+
+
+def test_tables_scroll_within_the_page_on_a_phone(live_server: str, page) -> None:
+    """Wide tables (people, departments, HR's audit log and import) scroll on their own on
+    a phone; the page itself does not scroll sideways."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill("ada@example.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Welcome, Ada Admin")).to_be_visible()
+    for path in ("/admin/users", "/admin/departments", "/hr/audit", "/hr/people"):
+        page.goto(live_server + path)
+        expect(page.locator("table").first).to_be_visible()
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+        assert overflow is False, path
+    page.screenshot(path=SHOTS / "07-phone-table.png", full_page=True)
