@@ -227,7 +227,8 @@ def test_export_has_one_row_per_person_per_requirement(app, client, login, world
 
 
 def test_export_is_written_as_it_downloads(app, client, login, world, monkeypatch):
-    """The file streams, and chunks of any size join to the same file."""
+    """The file streams, chunks of any size join to the same file, and its statuses are of
+    the day it was asked for, however late it is read."""
     from ideahub.hr import routes
 
     app.config["TODAY"] = DAY0 + timedelta(days=15)
@@ -242,6 +243,11 @@ def test_export_is_written_as_it_downloads(app, client, login, world, monkeypatc
         response.close()
         assert len(chunks) == -(-8 // size)  # the header and 7 rows
         assert b"".join(chunks) == whole
+    monkeypatch.setattr(routes, "EXPORT_ROWS_PER_CHUNK", 1)
+    late = client.get("/hr/export.csv", buffered=False)  # reads the header only
+    app.config["TODAY"] = DAY0  # nobody would be overdue yet
+    assert b"".join(late.response) == whole
+    late.close()
 
 
 def test_export_neutralises_spreadsheet_formulas(client, login, make_user, world):

@@ -293,9 +293,9 @@ def _cells(
 ) -> Iterator[tuple[Person, Requirement, str, date]]:
     """(person, requirement, status, due date) for each requirement that applies to each
     person: plain tuples, as the dashboard counts 88,000 of them for 20,000 people. What
-    depends on the requirement alone is worked out once per requirement, not per cell."""
-    now = today()
-    done = company.done
+    depends on the requirement alone is worked out once per requirement, not per cell, and
+    at once, with today's date: the cells themselves come as they are iterated, which may
+    be after the request (the CSV export is written as it downloads)."""
     plans = [
         (
             req,
@@ -309,7 +309,13 @@ def _cells(
         )
         for req in company.requirements
     ]
-    for person in company.people if people is None else people:
+    return _each_cell(company.people if people is None else people, plans, company.done, today())
+
+
+def _each_cell(
+    people: Iterable[Person], plans: list[tuple[Any, ...]], done: set[tuple[int, str]], now: date
+) -> Iterator[tuple[Person, Requirement, str, date]]:
+    for person in people:
         hired, person_key = person.hire_date, person.id
         for req, key, everyone, departments, roles, effective_on, allowed, usual_due in plans:
             # Whom a requirement applies to: everyone, its departments' people, its roles'.
@@ -325,9 +331,9 @@ def _cells(
 
 
 def records(company: Company, people: Iterable[Person] | None = None) -> Iterator[Record]:
-    """Each person's record for each requirement that applies to them."""
-    for cell in _cells(company, people):
-        yield Record(*cell)
+    """Each person's record for each requirement that applies to them, in the order of
+    `people` (the company's, by name, when not given), a person's records together."""
+    return (Record(*cell) for cell in _cells(company, people))
 
 
 @dataclass

@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask import abort, render_template, request, stream_with_context
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -70,14 +70,21 @@ class Filters:
 
 def _grid(company: records.Company, listed: list[int]) -> Iterator[tuple[records.Person, dict]]:
     """Each listed person of the company with their cells: requirement key -> record, or
-    None where the requirement does not apply to them. Lazily, a person at a time (records()
-    gives each person's records together, in the order of `people`)."""
+    None where the requirement does not apply to them. The records are worked out as the
+    rows are taken, a person at a time; their date is today's when _grid() is called."""
     wanted = set(listed)
     people = [p for p in company.people if p.id in wanted]
-    found = records.records(company, people)
+    return _rows_of(people, company.requirements, records.records(company, people))
+
+
+def _rows_of(
+    people: list[records.Person],
+    requirements: list[records.Requirement],
+    found: Iterator[records.Record],
+) -> Iterator[tuple[records.Person, dict]]:
     pending = next(found, None)
     for person in people:
-        cells: dict[str, records.Record | None] = {r.key: None for r in company.requirements}
+        cells: dict[str, records.Record | None] = {r.key: None for r in requirements}
         while pending is not None and pending.person.id == person.id:
             cells[pending.requirement.key] = pending
             pending = next(found, None)
@@ -141,9 +148,9 @@ EXPORT_ROWS_PER_CHUNK = 1000
 def export() -> Response:
     """One row per person per requirement (the grid's filters apply), for spreadsheets.
 
-    Read with a fixed number of queries, then written out as it downloads: the whole
-    company's file (14 MB at 20,000 people) is never held in memory. The request's context
-    stays for the download: the statuses depend on today(), which tests can set."""
+    Read with a fixed number of queries, then written out as it downloads (after the
+    request has given back its connection): the whole company's file, 14 MB at 20,000
+    people, is never held in memory."""
     _require_hr()
     filters = Filters.from_args()
     company = records.load()
@@ -156,7 +163,7 @@ def export() -> Response:
     )
     filename = f"ideahub-guideline-records-{today().isoformat()}.csv"
     return Response(
-        stream_with_context(_csv_chunks(rows)),
+        _csv_chunks(rows),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
