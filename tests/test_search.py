@@ -283,6 +283,36 @@ def test_comment_search_links_to_the_comment(client, employee, make_idea):
     assert f"/ideas/{idea.id}#comment-{c.id}" in html
 
 
+def test_search_runs_a_fixed_number_of_queries(
+    client, employee, make_campaign, make_idea, count_queries
+):
+    """Ideas, comments and campaigns found: the same statements for 3 hits or 60 (a page
+    and the next), and htmx's results-only answer skips the filters' two lists of choices."""
+
+    def add(n: int) -> None:
+        campaign = make_campaign(title=f"Otter campaign {n}")
+        for i in range(n):
+            idea = make_idea(campaign, title=f"Otter idea {n}-{i}")
+            db.session.add(Comment(idea_id=idea.id, author_id=employee.id, body="Otter note"))
+        db.session.commit()
+        client.get("/search", query_string={"q": "otter"})  # the index catches up
+
+    def count(page: int, headers: dict[str, str]) -> int:
+        db.session.expire_all()  # the same starting point each time (a fresh request)
+        with count_queries() as q:
+            r = client.get("/search", query_string={"q": "otter", "page": page}, headers=headers)
+        assert r.status_code == 200 and "Otter" in r.get_data(as_text=True)
+        return q.count
+
+    htmx = {"HX-Request": "true"}
+    add(1)
+    few = count(1, {}), count(1, htmx)
+    add(29)
+    assert (count(1, {}), count(1, htmx)) == few
+    assert (count(2, {}), count(2, htmx)) == few
+    assert few[1] <= few[0] - 2
+
+
 # ---------------------------------------------------------------- bounded time, snippets
 
 

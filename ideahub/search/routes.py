@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import request
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..extensions import db
-from ..htmx import render
+from ..htmx import is_htmx, render
 from ..models import IDEA_STATUSES, Campaign, Department
 from ..pagination import page_number
 from ..permissions import can_manage_campaigns
@@ -44,11 +45,6 @@ def results() -> Response:
         date_to=_day(args.get("to")),
     )
     found = search(current_user, q, filters, page_number(args.get("page")), PER_PAGE)
-    # The filters' choices as plain (id, title) rows: whole Campaign objects, descriptions
-    # and all, for the 200 of the bench cost ~1.5 ms of every search.
-    campaigns = db.select(Campaign.id, Campaign.title).order_by(Campaign.title)
-    if not can_manage_campaigns(current_user):
-        campaigns = campaigns.where(Campaign.state != "draft")
     return render(
         "search/results.html",
         "search/_results.html",
@@ -57,9 +53,19 @@ def results() -> Response:
         args={k: v for k, v in args.items() if k != "page"},
         kinds=KINDS,
         statuses=IDEA_STATUSES,
-        campaigns=rows(campaigns).all(),
-        departments=rows(db.select(Department.id, Department.name).order_by(Department.name)).all(),
+        # htmx asks again when a filter changes, for the results only: not for the choices.
+        **({} if is_htmx() else _filter_choices()),
     )
+
+
+def _filter_choices() -> dict[str, list[Any]]:
+    """The campaign and department filters' choices as plain (id, name) rows: whole Campaign
+    objects, descriptions and all, for the 200 of the bench cost ~1.5 ms of every search."""
+    campaigns = db.select(Campaign.id, Campaign.title).order_by(Campaign.title)
+    if not can_manage_campaigns(current_user):
+        campaigns = campaigns.where(Campaign.state != "draft")
+    departments = db.select(Department.id, Department.name).order_by(Department.name)
+    return {"campaigns": rows(campaigns).all(), "departments": rows(departments).all()}
 
 
 @bp.route("/search/similar")
