@@ -5,7 +5,8 @@ rows' "versions": counts, edit times, names), together with the reader's languag
 zone; so a cached part is never stale and nothing has to be invalidated by hand. What
 differs per reader stays out of the shared part: a hole filled per request (the "You voted"
 mark), or a fresh rendering for the readers who see more (a comment's own author).
-Callers: campaigns/listing.py, comments/listing.py, main/routes.py (home).
+Callers: campaigns/listing.py, comments/listing.py, main/routes.py (home), search/routes.py
+(the filters' choices).
 
 What comes back from the cache is trusted as HTML: a cache shared between hosts (Redis)
 must be as private as the database.

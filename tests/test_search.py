@@ -118,7 +118,7 @@ def test_draft_campaign_content_only_for_managers(
     assert titles(client.get("/search", query_string={"q": "unannounced"})) == []
     assert titles(client.get("/search", query_string={"q": "secret roadmap"})) == []
     choices = client.get("/search?q=x").get_data(as_text=True).split('id="search-campaign"')[1]
-    assert f'<option value="{shown.id}" >Open for all</option>' in choices
+    assert f'<option value="{shown.id}">Open for all</option>' in choices
     assert "Secret roadmap ideas" not in choices  # nor among the filter's campaigns
     manager = app.test_client()
     login(make_user(roles=["coe"]), on=manager)
@@ -126,6 +126,27 @@ def test_draft_campaign_content_only_for_managers(
         "Unannounced product line"
     ]
     assert "Secret roadmap ideas" in manager.get("/search?q=x").get_data(as_text=True)
+    # The choices are shared between readers who have the same ones: not across roles.
+    assert "Secret roadmap ideas" not in client.get("/search?q=x").get_data(as_text=True)
+
+
+def test_filter_choices_show_the_chosen_one_and_follow_renames(client, employee, make_campaign):
+    alpha = make_campaign(title="Alpha <b>bold</b>")
+    beta = make_campaign(title="Beta")
+
+    def choices(**query) -> str:
+        html = client.get("/search", query_string={"q": "x", **query}).get_data(as_text=True)
+        return html.split('id="search-campaign"')[1].split("</select>")[0]
+
+    chosen = choices(campaign=beta.id)
+    assert f'<option value="{beta.id}" selected>Beta</option>' in chosen
+    assert f'<option value="{alpha.id}">Alpha &lt;b&gt;bold&lt;/b&gt;</option>' in chosen
+    assert chosen.count("selected") == 1
+    alpha.title = "Alpha renamed"
+    db.session.commit()
+    unchosen = choices()
+    assert f'<option value="{alpha.id}">Alpha renamed</option>' in unchosen
+    assert "selected" not in unchosen
 
 
 def test_opening_a_draft_campaign_makes_its_ideas_findable(
