@@ -147,8 +147,13 @@ CATCH_UP_PER_SEARCH = 100
 
 
 def _refresh_index() -> None:
+    """Apply what the change log holds that the index lacks. Most searches find nothing
+    pending: they only compare the newest change with the watermark, without the host
+    lock, and keep the request's read-only connection (catch_up() ends its transaction).
+    That took ~0.6 ms of every search."""
     try:
-        indexer.catch_up(blocking=False, limit=CATCH_UP_PER_SEARCH)
+        if indexer.pending():
+            indexer.catch_up(blocking=False, limit=CATCH_UP_PER_SEARCH)
     except Exception:  # a search still answers from the index it has
         logger.exception("search: catching up with the change log failed")
 
