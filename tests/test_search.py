@@ -302,6 +302,9 @@ def test_comment_search_links_to_the_comment(client, employee, make_idea):
     db.session.commit()
     html = client.get("/search", query_string={"q": "walrus"}).get_data(as_text=True)
     assert f"/ideas/{idea.id}#comment-{c.id}" in html
+    assert '<span class="badge">Comment</span>' in html
+    html = client.get("/search", query_string={"q": "host"}).get_data(as_text=True)
+    assert '<span class="badge">Idea</span>' in html
 
 
 def test_search_runs_a_fixed_number_of_queries(
