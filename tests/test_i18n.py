@@ -108,6 +108,25 @@ def test_signed_in_user_sees_their_language(
     assert ">Campaigns<" not in page
 
 
+@pytest.mark.parametrize("locale", LOCALES)
+def test_labels_of_stored_codes_follow_the_language(app, locale: str) -> None:
+    """Statuses, states and roles are translated as shown, also when the language changes
+    within a request (e-mails go out in each reader's language)."""
+    from flask_babel import force_locale, gettext
+
+    from ideahub import i18n
+
+    with app.test_request_context():
+        assert i18n.status_label("submitted") == "Submitted"
+        with force_locale(locale):
+            assert i18n.status_label("submitted") == gettext("Submitted") != "Submitted"
+            assert i18n.state_label("open") == gettext("Open") != "Open"
+            assert i18n.role_label("expert") == gettext("Expert") != "Expert"
+            assert i18n.coe_role_label("sponsor") == gettext("Sponsor") != "Sponsor"
+        assert i18n.status_label("submitted") == "Submitted"
+        assert i18n.status_label("a_code_without_label") == "a_code_without_label"
+
+
 def test_english_is_the_default(client: FlaskClient) -> None:
     page = client.get("/login").get_data(as_text=True)
 
