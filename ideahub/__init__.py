@@ -42,6 +42,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def precompile_templates(app: Flask) -> int:
+    """Compile every template now (wsgi.py: before gunicorn forks), so that the workers share
+    them instead of each compiling its own on first use: a fresh worker's first idea page
+    took ~170 ms more for it. Returns how many."""
+    names = app.jinja_env.list_templates(extensions=["html"])
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)
+
+
 def _init_logging() -> None:
     """One line per event, with the request id, so a request's lines can be found together."""
     from .security import RequestIdFilter
