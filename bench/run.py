@@ -376,8 +376,8 @@ def main() -> int:
             hr = {"BENCH_COOKIE": hr_cookie, "BENCH_CSRF": hr_csrf}
 
         def measure(base: str, paths: list[str], env: dict[str, str]) -> dict[str, float]:
-            # Each worker's first requests fill its caches (a discussion's shared rendering
-            # takes ~40 ms once): a warm-up keeps those out of the phase's p99.
+            # Each worker's first requests fill its caches (its first view of the 201-comment
+            # discussion renders it, ~270 ms): a warm-up keeps that out of the phase's p99.
             if args.warmup:
                 wrk(base, paths, args.warmup, args.connections, env)
             return wrk(base, paths, args.duration, args.connections, env)
