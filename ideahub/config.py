@@ -66,6 +66,8 @@ def load_config(instance_path: str) -> dict[str, object]:
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
         "ALLOWED_UPLOAD_EXTENSIONS": ALLOWED_UPLOAD_EXTENSIONS,
         "IDEAS_PER_PAGE": _env_int("IDEAS_PER_PAGE", 20),
+        # A discussion is shown this many comments at a time; a thread may go on on the next page.
+        "COMMENTS_PER_PAGE": _env_int("COMMENTS_PER_PAGE", 200),
         "TRENDING_CACHE_SECONDS": _env_int("TRENDING_CACHE_SECONDS", 60),
         # Template fragments whose keys name everything they show (never stale), per process.
         "CACHE_TYPE": "SimpleCache",

@@ -110,6 +110,7 @@ MATRIX: dict[str, dict[str, dict[str, Outcome]]] = {
     "comments.delete": {"POST": only(*MANAGERS, ok=302)},  # moderation; the author may too
     "comments.discussion": {"GET": members(200), "POST": members(302)},
     "comments.edit": {"GET": members(403), "POST": members(403)},  # the author only
+    "comments.show": {"GET": members(302)},  # to the discussion page showing the comment
     "governance.acknowledge_version": {"POST": only("hr", "admin", ok=302)},  # on behalf
     "governance.assign_mentor": {"POST": only(*MANAGERS, ok=302)},
     "governance.coe": {"GET": members(200), "POST": only("admin", ok=302)},

@@ -301,7 +301,7 @@ def test_comment_search_links_to_the_comment(client, employee, make_idea):
     db.session.add(c)
     db.session.commit()
     html = client.get("/search", query_string={"q": "walrus"}).get_data(as_text=True)
-    assert f"/ideas/{idea.id}#comment-{c.id}" in html
+    assert f"/comments/{c.id}" in html
     assert '<span class="badge">Comment</span>' in html
     html = client.get("/search", query_string={"q": "host"}).get_data(as_text=True)
     assert '<span class="badge">Idea</span>' in html

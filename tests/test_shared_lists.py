@@ -6,6 +6,7 @@ buttons, and every change to what a list shows must appear on the next view."""
 
 from __future__ import annotations
 
+import pytest
 from flask import g
 
 from ideahub.comments.services import delete_comment, edit_comment
@@ -203,7 +204,7 @@ def test_the_home_page_is_shared_but_greets_and_marks_each_reader(
     make_comment(idea, ann, body="Yes please")
     make_idea(campaign=campaign, title="Bike sheds")
     page = _page(client, "/")
-    assert "Ann Voter" in page and "#comment-" in page  # the new comment, by its author
+    assert "Ann Voter" in page and "/comments/" in page  # the new comment, by its author
     assert "Bike sheds" in page and "2 ideas" in page
 
 
@@ -321,19 +322,28 @@ def test_a_rendering_that_disagrees_with_its_key_is_shown_but_not_kept(app):
     assert len(calls) == 2
 
 
-def test_a_discussions_versions_are_read_from_an_index_alone(app, engine_name, make_idea):
-    """What tells whether a discussion's rendering is current is read on every view of the
-    idea: from ix_comments_idea_thread, without a table row per comment."""
-    from ideahub.ideas.queries import _comment_versions
+@pytest.mark.parametrize("query", ["_comment_page", "_comments_before"])
+def test_a_discussion_page_is_read_from_an_index_alone(app, engine_name, make_idea, query):
+    """A page of a discussion, with what tells whether its rendering is current, is read on
+    every view of the idea, and a comment's position on every link to it: both from
+    ix_comments_discussion, without a table row per comment (page 321 of a discussion of
+    64,000 comments skips 64,000 of them)."""
+    from ideahub.ideas import queries
 
     idea = make_idea()
-    statement = _comment_versions().compile(db.engine)
-    sql, params = str(statement), {**statement.params, "idea_id": idea.id}
+    statement = getattr(queries, query)().params(
+        limit=200, offset=0, idea_id=idea.id, thread=1, comment_id=1
+    )
+    sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
     with db.engine.connect() as connection:
         if engine_name == "sqlite":
-            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", (idea.id,)).all()
-            assert any("COVERING INDEX ix_comments_idea_thread" in row[-1] for row in plan), plan
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
+            comments = [row[-1] for row in plan if " comments " in row[-1]]
+            assert comments, plan
+            assert all("COVERING INDEX ix_comments_discussion" in row for row in comments), plan
         else:  # the table is tiny here: tell the planner to leave the table scans alone
             connection.exec_driver_sql("SET enable_seqscan = off; SET enable_bitmapscan = off")
-            plan = connection.exec_driver_sql(f"EXPLAIN {sql}", params).all()
-            assert any("Index Only Scan using ix_comments_idea_thread" in r[0] for r in plan), plan
+            plan = [r[0] for r in connection.exec_driver_sql(f"EXPLAIN {sql}").all()]
+            comments = [row for row in plan if " on comments" in row]
+            assert comments, plan
+            assert all("Index Only Scan using ix_comments_discussion" in r for r in comments), plan

@@ -1,13 +1,14 @@
-"""An idea's comment threads, rendered once and shared by every reader.
+"""An idea's comment threads, a page at a time, rendered once and shared by every reader.
 
-Loading two hundred comments and rendering them was most of an idea page's cost. The
-threads are rendered once and shared (see shared_rendering.py) under a key made of what one
-cheap query says the comments show (`queries.comment_versions`). The one part that differs
-per reader, a comment's Edit and Delete controls (its author's; a moderator may delete any),
-is left as a hole in the shared HTML (comments/_comment.html) and filled per request with
-permissions.py's own rules; the many readers who may act on none share a second rendering
-with the holes taken out. A reply box opened, or sent back with an error, gets a fresh
-rendering.
+A discussion is shown in pages of COMMENTS_PER_PAGE comments (an idea with 64,000 comments
+took 112 s to render whole). Loading two hundred comments and rendering them was most of an
+idea page's cost. A page's threads are rendered once and shared (see shared_rendering.py)
+under a key made of what one cheap query says its comments show (`queries.comment_page`).
+The one part that differs per reader, a comment's Edit and Delete controls (its author's;
+a moderator may delete any), is left as a hole in the shared HTML (comments/_comment.html)
+and filled per request with permissions.py's own rules; the many readers who may act on
+none share a second rendering with the holes taken out. A reply box opened, or sent back
+with an error, gets a fresh rendering.
 """
 
 from __future__ import annotations
@@ -39,16 +40,28 @@ class CommentFacts:
     idea: Idea
 
 
-def threads_html(idea: Idea, comment_form: CommentForm, reply_to: int | None = None) -> Markup:
-    """The discussion's threads (comments/_threads.html) as this reader sees them."""
+@dataclass(frozen=True)
+class Discussion:
+    """What an idea's discussion shows this reader: one page's threads, rendered."""
+
+    threads_html: Markup
+    page: queries.CommentPage
+
+
+def discussion(
+    idea: Idea, comment_form: CommentForm, reply_to: int | None = None, page: int = 1
+) -> Discussion:
+    """Page `page` of the discussion (comments/_threads.html) as this reader sees it."""
     reason = why_cannot_comment(current_user, idea)
     is_reply = bool(comment_form.parent_id.data and comment_form.errors)
+    shown = queries.comment_page(idea.id, page)
 
     def render(threads: list[Thread], actions_later: bool) -> str:
         return render_template(
             "comments/_threads.html",
             idea=idea,
             threads=threads,
+            page=shown.number,
             comment_reason=reason,
             is_reply=is_reply,
             comment_form=comment_form,
@@ -56,19 +69,23 @@ def threads_html(idea: Idea, comment_form: CommentForm, reply_to: int | None = N
             actions_later=actions_later,
         )
 
+    def done(html: str) -> Discussion:
+        return Discussion(Markup(html), shown)  # noqa: S704 - an autoescaped template rendering
+
     if reply_to is not None or is_reply:
-        threads = queries.comment_threads(idea.id)
-        return Markup(render(threads, actions_later=False))  # noqa: S704 - autoescaped
-    versions = queries.comment_versions(idea.id)
-    described = (idea.id, versions, reason)
+        return done(render(queries.comment_threads(shown), actions_later=False))
+    described = (idea.id, shown.number, shown.versions, reason)
 
     def render_shared() -> tuple[str, object]:
-        threads = queries.comment_threads(idea.id)
-        rendered = [c for t in threads for c in (t.comment, *t.replies)]
-        same = {c.id: queries.comment_version(c) for c in rendered} == {r[0]: r for r in versions}
+        threads = queries.comment_threads(shown)
+        # A continued thread's comment is on the page before: this one shows only its id.
+        rendered = [c for t in threads for c in ([] if t.continued else [t.comment]) + t.replies]
+        same = {c.id: queries.comment_version(c) for c in rendered} == {
+            r[0]: r for r in shown.versions
+        }
         return render(threads, actions_later=True), described if same else None
 
-    facts = reader_facts(idea, versions)
+    facts = reader_facts(idea, shown.versions)
     if not facts:
         # Most readers act on no comment here: they share a rendering with the holes taken
         # out once (taking 200 of them out of ~150 KB cost ~0.3 ms of every view).
@@ -76,8 +93,8 @@ def threads_html(idea: Idea, comment_form: CommentForm, reply_to: int | None = N
             html, rendered = render_shared()
             return ACTIONS_HOLE.sub("", html), rendered
 
-        return shared("threads-read-only", described, render_without_holes)
-    return fill_actions(shared("threads", described, render_shared), facts)
+        return done(shared("threads-read-only", described, render_without_holes))
+    return done(fill_actions(shared("threads", described, render_shared), facts))
 
 
 def reader_facts(idea: Idea, versions: list[tuple[Any, ...]]) -> dict[int, CommentFacts]:

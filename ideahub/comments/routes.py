@@ -8,8 +8,9 @@ from werkzeug.wrappers import Response
 from ..database import begin_late_write, writes_late
 from ..extensions import db
 from ..htmx import is_htmx, render
-from ..ideas.queries import Thread
+from ..ideas.queries import Thread, page_of
 from ..models import Comment, Idea
+from ..pagination import page_number
 from ..permissions import (
     can_delete_comment,
     can_edit_comment,
@@ -19,7 +20,7 @@ from ..permissions import (
 from ..sql import parse_id
 from . import bp
 from .forms import CommentForm, DeleteCommentForm, EditCommentForm
-from .listing import threads_html
+from .listing import discussion as discussion_of
 from .services import CommentError, delete_comment, edit_comment, post_comment
 
 
@@ -30,8 +31,18 @@ def _visible_comment(comment_id: int) -> Comment:
     return comment
 
 
+def _where(comment: Comment) -> str:
+    """The idea page at the discussion page that shows the comment, scrolled to it."""
+    page = page_of(comment)
+    return f"{comment.idea.url}{f'?page={page}' if page > 1 else ''}#{comment.anchor}"
+
+
 def _discussion(
-    idea: Idea, form: CommentForm | None = None, status: int = 200, reply_to: int | None = None
+    idea: Idea,
+    form: CommentForm | None = None,
+    status: int = 200,
+    reply_to: int | None = None,
+    page: int = 1,
 ) -> Response:
     form = form or CommentForm(formdata=None)
     return render(
@@ -39,13 +50,13 @@ def _discussion(
         "comments/_discussion.html",
         status=status,
         idea=idea,
-        threads_html=threads_html(idea, form, reply_to),
+        discussion=discussion_of(idea, form, reply_to, page),
         comment_form=form,
         reply_to=reply_to,
     )
 
 
-def _reply_form(idea: Idea, reply_to: int) -> Response:
+def _reply_form(idea: Idea, reply_to: int, page: int) -> Response:
     """The reply box of one thread, for htmx to open in place of its Reply link."""
     parent = db.session.get(Comment, reply_to)
     if parent is None or parent.idea_id != idea.id:
@@ -56,7 +67,7 @@ def _reply_form(idea: Idea, reply_to: int) -> Response:
     if reason:
         abort(403, description=reason)
     response = make_response(
-        render_template("comments/_reply_form.html", idea=idea, thread=Thread(parent))
+        render_template("comments/_reply_form.html", idea=idea, thread=Thread(parent), page=page)
     )
     response.vary.add("HX-Request")  # the same URL without htmx is the whole discussion
     return response
@@ -70,17 +81,18 @@ def discussion(idea_id: int) -> Response:
     idea = db.get_or_404(Idea, idea_id)
     if not can_view_campaign(current_user, idea.campaign):
         abort(404)
+    page = page_number(request.args.get("page"))  # the page the reader is on
     if request.method == "GET":
         reply_to = parse_id(request.args.get("reply_to"))
         if reply_to is not None and is_htmx():
-            return _reply_form(idea, reply_to)
-        return _discussion(idea, reply_to=reply_to)
+            return _reply_form(idea, reply_to, page)
+        return _discussion(idea, reply_to=reply_to, page=page)
     reason = why_cannot_comment(current_user, idea)
     if reason:
         abort(403, description=reason)
     form = CommentForm()
     if not form.validate_on_submit():
-        return _discussion(idea, form, status=422)
+        return _discussion(idea, form, status=422, page=page)
     parent_id = parse_id(form.parent_id.data)
     begin_late_write()  # the count moves atomically; comments are never deleted outright
     try:
@@ -88,11 +100,18 @@ def discussion(idea_id: int) -> Response:
     except CommentError as exc:  # the parent is not on this idea: say so at the main form
         form.body.errors = [str(exc)]
         form.parent_id.data = ""
-        return _discussion(idea, form, status=422)
-    if is_htmx():
-        return _discussion(idea)
+        return _discussion(idea, form, status=422, page=page)
+    if is_htmx():  # the page the new comment is on: the last one, or its thread's
+        return _discussion(idea, page=page_of(comment))
     flash(_("Your comment is posted."), "success")
-    return redirect(f"{idea.url}#{comment.anchor}")
+    return redirect(_where(comment))
+
+
+@bp.route("/comments/<int:comment_id>")
+@login_required
+def show(comment_id: int) -> Response:
+    """A link to one comment (search, the home page, a profile): its page of the discussion."""
+    return redirect(_where(_visible_comment(comment_id)))
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -116,7 +135,7 @@ def edit(comment_id: int) -> Response:
                 idea=comment.idea,
             )
         flash(_("Your comment is saved."), "success")
-        return redirect(f"{comment.idea.url}#{comment.anchor}")
+        return redirect(_where(comment))
     status = 422 if request.method == "POST" else 200
     return render(
         "comments/edit.html", "comments/_edit_form.html", status=status, comment=comment, form=form
@@ -138,4 +157,4 @@ def delete(comment_id: int) -> Response:
             "comments/_comment.html", "comments/_comment.html", comment=comment, idea=comment.idea
         )
     flash(_("The comment is removed."), "success")
-    return redirect(f"{comment.idea.url}#{comment.anchor}")
+    return redirect(_where(comment))

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, Row, Select, bindparam, desc, func
+from sqlalchemy import Integer, Row, Select, and_, bindparam, desc, func, or_, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -29,6 +29,7 @@ from ..models import (
     idea_tags,
     utcnow,
 )
+from ..models.discussion import THREAD_ORDER
 from ..pagination import Page, page_number
 from ..sql import built_once, rows, written_limit
 
@@ -320,8 +321,12 @@ def recent_comments(limit: int = 8) -> list[Row[Any]]:
 
 @dataclass
 class Thread:
+    """A top-level comment and its replies. A page of a discussion may begin inside a thread:
+    that thread is `continued`, its comment shown on the page before."""
+
     comment: Comment
     replies: list[Comment] = field(default_factory=list)
+    continued: bool = False
 
 
 @dataclass
@@ -333,45 +338,96 @@ class IdeaPage:
     has_outcome: bool  # a published decision: judging.queries.published_outcome says which
 
 
-def comment_threads(idea_id: int) -> list[Thread]:
+def comments_per_page() -> int:
+    return current_app.config["COMMENTS_PER_PAGE"]
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """One page of a discussion: its number, the last page's, and the comment_versions rows
+    of the comments on it, in order."""
+
+    number: int
+    last: int
+    versions: list[tuple[Any, ...]]
+
+
+def comment_threads(page: CommentPage) -> list[Thread]:
+    """The comments on a page of a discussion (comment_page), as threads; when the page
+    begins inside a thread, that thread's top-level comment is loaded too."""
+    if not page.versions:
+        return []
+    ids = [row[0] for row in page.versions]
+    leading = page.versions[0][2]  # the first comment's thread, if it is a reply
+    if leading is not None:
+        ids.append(leading)
     comments = db.session.scalars(
         db.select(Comment)
-        .where(Comment.idea_id == idea_id)
-        .order_by(Comment.created_at, Comment.id)
+        .where(Comment.id.in_(ids))
+        .order_by(*THREAD_ORDER)
         .options(joinedload(Comment.author).joinedload(User.department))
     ).unique()
-    threads: dict[int, Thread] = {}
-    replies: list[Comment] = []
+    threads: list[Thread] = []
     for c in comments:
         if c.parent_id is None:
-            threads[c.id] = Thread(c)
-        else:
-            replies.append(c)
-    for r in replies:
-        if r.parent_id in threads:
-            threads[r.parent_id].replies.append(r)
-    return list(threads.values())
+            threads.append(Thread(c, continued=c.id == leading))
+        else:  # in THREAD_ORDER a reply follows its thread's comment
+            threads[-1].replies.append(c)
+    return threads
 
 
 @built_once
-def _comment_versions() -> Select:
-    return (
+def _comment_page() -> Select:
+    by_idea = bindparam("idea_id")
+    total = db.select(func.count().label("total")).where(Comment.idea_id == by_idea).subquery()
+    page = (  # from the index alone; the authors are joined to the page's rows only
         db.select(
             Comment.id,
             Comment.author_id,
             Comment.parent_id,
             Comment.edited_at,
             Comment.deleted_at,
+            THREAD_ORDER[0].label("thread"),
+        )
+        .where(Comment.idea_id == by_idea)
+        .order_by(*THREAD_ORDER)
+        .limit(written_limit())
+        .offset(written_limit(name="offset"))
+        .subquery()
+    )
+    # The count comes along with the page's rows, even when the page has none.
+    return (
+        db.select(
+            total.c.total,
+            page.c.id,
+            page.c.author_id,
+            page.c.parent_id,
+            page.c.edited_at,
+            page.c.deleted_at,
             User.name,
         )
-        .join(User, User.id == Comment.author_id)
-        .where(Comment.idea_id == bindparam("idea_id"))
-        .order_by(Comment.created_at, Comment.id)
+        .select_from(total.outerjoin(page, true()).outerjoin(User, User.id == page.c.author_id))
+        .order_by(page.c.thread, page.c.id)
     )
 
 
+def comment_page(idea_id: int, number: int = 1) -> CommentPage:
+    """Page `number` of the idea's discussion (the last one if it has fewer), with its
+    comments as plain rows naming everything their rendering shows that can change (edits,
+    removal, the author's name): what tells whether a rendered page is still current,
+    without loading the comments. The author id is second. One query."""
+    per_page = comments_per_page()
+    params = {"idea_id": idea_id, "limit": per_page, "offset": (number - 1) * per_page}
+    found = list(rows(_comment_page(), params))
+    last = max(1, -(-found[0][0] // per_page))
+    if number > last:  # past the end (an old link, a hand-typed number): show the last page
+        return comment_page(idea_id, last)
+    versions = [tuple(row[1:]) for row in found if row[1] is not None]
+    return CommentPage(number=number, last=last, versions=versions)
+
+
 def comment_version(comment: Comment) -> tuple[Any, ...]:
-    """A comment_versions row as a loaded comment has it (to check a rendering against)."""
+    """A comment_page version row as a loaded comment has it (to check a rendering against)."""
     return (
         comment.id,
         comment.author_id,
@@ -382,11 +438,30 @@ def comment_version(comment: Comment) -> tuple[Any, ...]:
     )
 
 
-def comment_versions(idea_id: int) -> list[tuple[Any, ...]]:
-    """The idea's comments as plain rows naming everything their rendering shows that can
-    change (edits, removal, the author's name): one cheap query that tells whether a rendered
-    discussion is still current, without loading the comments. The author id is second."""
-    return [tuple(row) for row in rows(_comment_versions(), {"idea_id": idea_id})]
+@built_once
+def _comments_before() -> Select:
+    thread, comment_id = bindparam("thread"), bindparam("comment_id")
+    return (
+        db.select(func.count())
+        .select_from(Comment)
+        .where(
+            Comment.idea_id == bindparam("idea_id"),
+            or_(
+                THREAD_ORDER[0] < thread,
+                and_(THREAD_ORDER[0] == thread, Comment.id < comment_id),
+            ),
+        )
+    )
+
+
+def page_of(comment: Comment) -> int:
+    """The number of the discussion page that shows the comment."""
+    params = {
+        "idea_id": comment.idea_id,
+        "thread": comment.parent_id or comment.id,
+        "comment_id": comment.id,
+    }
+    return rows(_comments_before(), params).scalar_one() // comments_per_page() + 1
 
 
 @built_once

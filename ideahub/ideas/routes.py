@@ -17,12 +17,13 @@ from sqlalchemy.orm.interfaces import LoaderOption
 from werkzeug.wrappers import Response
 
 from ..comments.forms import CommentForm
-from ..comments.listing import threads_html
+from ..comments.listing import discussion
 from ..database import begin_late_write, writes_late
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..judging.queries import published_outcome
 from ..models import Attachment, Campaign, Idea
+from ..pagination import page_number
 from ..permissions import (
     can_change_idea_status,
     can_edit_idea,
@@ -132,7 +133,7 @@ def show(idea_id: int) -> str:
         "ideas/show.html",
         idea=idea,
         page=page,
-        threads_html=threads_html(idea, comment_form, reply_to),
+        discussion=discussion(idea, comment_form, reply_to, page_number(request.args.get("page"))),
         # Forms only for who will see them (building each cost ~0.1 ms of every view).
         status_form=(
             StatusForm(status=idea.status) if can_change_idea_status(current_user, idea) else None

@@ -103,7 +103,8 @@ def score(idea_id: int) -> Response | str:
         problem=problem,
         others=others,
         page=page,
-        threads=idea_queries.comment_threads(idea.id),
+        # The discussion's first page; a link leads to the whole discussion.
+        threads=idea_queries.comment_threads(idea_queries.comment_page(idea.id)),
         conflict_form=ConflictForm(formdata=None),
         locked=reason is not None or (card is not None and card.is_submitted),
         lock_reason=reason,

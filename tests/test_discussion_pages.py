@@ -1,0 +1,246 @@
+"""A long discussion in pages: threads in order across pages, the links between pages, a link
+to one comment finding its page, posting and replying from a later page, and the same number
+of queries on every page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_comments import HX, article, comments_on, post
+
+from ideahub.extensions import db
+from ideahub.models import Comment
+
+PER_PAGE = 3
+
+
+@pytest.fixture
+def reader(app, make_user, login):
+    app.config["COMMENTS_PER_PAGE"] = PER_PAGE
+    user = make_user()
+    login(user)
+    return user
+
+
+@pytest.fixture
+def long_discussion(make_idea, make_user, make_comment):
+    """Three threads with 0, 4 and 1 replies: 8 comments, 3 pages of 3.
+    Page 1: t0, t1, r1.0 / page 2: r1.1, r1.2, r1.3 (t1 goes on) / page 3: t2, r2.0."""
+    idea = make_idea()
+    people = [make_user(name=f"Person {n}") for n in range(3)]
+    threads = []
+    for n, replies in enumerate((0, 4, 1)):
+        top = make_comment(idea, people[n], body=f"thread {n}")
+        threads.append(
+            [top]
+            + [
+                make_comment(idea, people[k % 3], body=f"reply {n}.{k}", parent=top)
+                for k in range(replies)
+            ]
+        )
+    return idea, threads
+
+
+def shown(html: str) -> list[int]:
+    """The ids of the comments a page shows, in order."""
+    return [int(i) for i in re.findall(r'<article class="comment[^"]*" id="comment-(\d+)"', html)]
+
+
+def pages_nav(html: str) -> str:
+    nav = r'<nav class="pager" aria-label="Pages of the discussion">.*?</nav>'
+    match = re.search(nav, html, re.S)
+    assert match, "no links between pages"
+    return match.group(0)
+
+
+def ids(comments: list[Comment]) -> list[int]:
+    return [c.id for c in comments]
+
+
+def test_threads_run_on_across_pages_in_order(client, reader, long_discussion):
+    idea, (t0, t1, t2) = long_discussion
+    first = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    second = client.get(f"/ideas/{idea.id}?page=2").get_data(as_text=True)
+    third = client.get(f"/ideas/{idea.id}?page=3").get_data(as_text=True)
+    assert shown(first) == ids(t0 + t1[:2])
+    assert shown(second) == ids(t1[2:])
+    assert shown(third) == ids(t2)
+    # Page 2 begins inside the second thread: it says so, links to the thread's start and
+    # still offers a reply to that thread, on this page.
+    assert "Replies continued from the previous page" in second
+    assert f'href="/comments/{t1[0].id}"' in second
+    assert f"/ideas/{idea.id}?page=2&amp;reply_to={t1[0].id}" in second
+    assert "Replies continued" not in first + third
+    # The replies sit in their thread's list on every page.
+    assert second.index('class="replies"') < second.index(f'id="comment-{t1[2].id}"')
+
+
+def test_links_between_pages(client, reader, long_discussion):
+    idea, _ = long_discussion
+    first = pages_nav(client.get(f"/ideas/{idea.id}").get_data(as_text=True))
+    assert "Page 1 of 3" in first and 'aria-current="page"' in first
+    assert "Previous" not in first and "First" not in first
+    assert f'rel="next" href="/ideas/{idea.id}?page=2#discussion"' in first
+    assert f'href="/ideas/{idea.id}?page=3#discussion">Last' in first
+    middle = pages_nav(client.get(f"/ideas/{idea.id}?page=2").get_data(as_text=True))
+    assert f'rel="prev" href="/ideas/{idea.id}#discussion"' in middle
+    assert f'rel="next" href="/ideas/{idea.id}?page=3#discussion"' in middle
+    last = pages_nav(client.get(f"/ideas/{idea.id}?page=3").get_data(as_text=True))
+    assert "Page 3 of 3" in last and "Next" not in last and "Last" not in last
+    assert f'rel="prev" href="/ideas/{idea.id}?page=2#discussion"' in last
+
+
+@pytest.mark.parametrize(
+    ("asked", "page"),
+    [("99", 3), ("999999999999", 3), ("0", 1), ("-2", 1), ("two", 1), ("", 1), ("²", 1)],
+)
+def test_a_page_out_of_range_or_garbled_shows_the_nearest(
+    client, reader, long_discussion, asked, page
+):
+    idea, _ = long_discussion
+    for url in (f"/ideas/{idea.id}?page={asked}", f"/ideas/{idea.id}/comments?page={asked}"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert f"Page {page} of 3" in r.get_data(as_text=True), url
+
+
+def test_a_short_discussion_has_no_links_between_pages(client, reader, make_idea, make_comment):
+    idea = make_idea()
+    empty = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "No comments yet" in empty and 'class="pager"' not in empty
+    make_comment(idea, reader, body="just one")
+    one = client.get(f"/ideas/{idea.id}?page=5").get_data(as_text=True)
+    assert "just one" in one and 'class="pager"' not in one
+
+
+def test_a_link_to_a_comment_finds_its_page(client, reader, long_discussion):
+    idea, (t0, t1, t2) = long_discussion
+    expected = {t0[0]: "", t1[1]: "", t1[2]: "?page=2", t1[4]: "?page=2", t2[1]: "?page=3"}
+    for comment, query in expected.items():
+        r = client.get(f"/comments/{comment.id}")
+        assert r.status_code == 302
+        assert r.location == f"/ideas/{idea.id}{query}#comment-{comment.id}"
+        assert f'id="comment-{comment.id}"' in client.get(r.location).get_data(as_text=True)
+
+
+def test_a_link_to_a_comment_is_refused_like_its_idea(
+    app, client, reader, make_idea, make_campaign, make_comment
+):
+    hidden = make_comment(make_idea(campaign=make_campaign(state="draft")), reader)
+    assert client.get(f"/comments/{hidden.id}").status_code == 404
+    assert client.get("/comments/99999999").status_code == 404
+    assert client.get("/comments/99999999999999").status_code == 404
+    anonymous = app.test_client().get(f"/comments/{hidden.id}")
+    assert anonymous.status_code == 302 and "/login" in anonymous.location
+
+
+def test_a_new_comment_lands_on_the_last_page_and_a_reply_on_its_threads(
+    client, reader, long_discussion
+):
+    idea, (t0, _, _) = long_discussion
+    r = post(client, idea, "newest thoughts")
+    newest = max(comments_on(idea), key=lambda c: c.id)
+    assert r.status_code == 302 and r.location == f"/ideas/{idea.id}?page=3#comment-{newest.id}"
+    assert "newest thoughts" in article(client.get(r.location).get_data(as_text=True), newest.id)
+    # A reply to the first thread goes in that thread, on page 1, and moves the rest along.
+    r = post(client, idea, "answer to the first", parent=t0[0])
+    reply = max(comments_on(idea), key=lambda c: c.id)
+    assert r.location == f"/ideas/{idea.id}#comment-{reply.id}"
+    assert shown(client.get(f"/ideas/{idea.id}").get_data(as_text=True))[:2] == [t0[0].id, reply.id]
+    page = client.get(f"/ideas/{idea.id}?page=4").get_data(as_text=True)
+    assert "Page 4 of 4" in page and shown(page)[-1] == newest.id
+
+
+def test_htmx_post_answers_with_the_page_the_comment_is_on(client, reader, long_discussion):
+    idea, (t0, _, _) = long_discussion
+    r = client.post(f"/ideas/{idea.id}/comments", data={"body": "via htmx"}, headers=HX)
+    html = r.get_data(as_text=True)
+    newest = max(comments_on(idea), key=lambda c: c.id)
+    assert r.status_code == 200 and "<html" not in html
+    assert "via htmx" in article(html, newest.id) and "Page 3 of 3" in html
+    r = client.post(
+        f"/ideas/{idea.id}/comments?page=3",
+        data={"body": "reply via htmx", "parent_id": str(t0[0].id)},
+        headers=HX,
+    )
+    reply = max(comments_on(idea), key=lambda c: c.id)
+    html = r.get_data(as_text=True)
+    assert "reply via htmx" in article(html, reply.id) and "Page 1 of 4" in html
+
+
+def test_a_refused_comment_keeps_the_reader_on_their_page(client, reader, long_discussion):
+    idea, (_, t1, _) = long_discussion
+    before = comments_on(idea)
+    r = client.post(f"/ideas/{idea.id}/comments?page=2", data={"body": "  "})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Page 2 of 3" in html and shown(html) == ids(t1[2:])
+    # A reply box opened on page 2 sends its reply back to page 2 when it is refused.
+    box = client.get(f"/ideas/{idea.id}/comments?page=2&reply_to={t1[0].id}", headers=HX)
+    assert f'action="/ideas/{idea.id}/comments?page=2"' in box.get_data(as_text=True)
+    r = client.post(
+        f"/ideas/{idea.id}/comments?page=2", data={"body": "", "parent_id": str(t1[0].id)}
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Page 2 of 3" in html
+    assert f'id="reply-form-{t1[0].id}"' in html and 'aria-invalid="true"' in html
+    assert ids(comments_on(idea)) == ids(before)
+
+
+def test_a_reply_box_opens_on_the_page_that_asked(client, reader, long_discussion):
+    idea, (_, t1, _) = long_discussion
+    html = client.get(f"/ideas/{idea.id}?page=2&reply_to={t1[0].id}").get_data(as_text=True)
+    assert shown(html) == ids(t1[2:]) and f'id="reply-form-{t1[0].id}"' in html
+    assert f"Your reply to {t1[0].author.name}" in html
+
+
+def test_edit_and_removal_return_to_the_comments_page(client, reader, make_idea, make_comment):
+    idea = make_idea()
+    comments = [make_comment(idea, reader, body=f"mine {n}") for n in range(PER_PAGE + 1)]
+    last = comments[-1]
+    r = client.post(f"/comments/{last.id}/edit", data={"body": "changed"})
+    assert r.location == f"/ideas/{idea.id}?page=2#comment-{last.id}"
+    edit_form = client.get(f"/comments/{last.id}/edit").get_data(as_text=True)
+    assert f'href="/comments/{last.id}">Cancel' in edit_form
+    r = client.post(f"/comments/{last.id}/delete")
+    assert r.location == f"/ideas/{idea.id}?page=2#comment-{last.id}"
+
+
+def test_links_to_comments_elsewhere_find_their_page(client, reader, long_discussion):
+    idea, (t0, t1, t2) = long_discussion
+    home = client.get("/").get_data(as_text=True)
+    assert f'href="/comments/{t2[1].id}"' in home  # the home page's latest comments
+    profile = client.get(t1[4].author.url).get_data(as_text=True)
+    assert f'href="/comments/{t1[4].id}"' in profile
+
+
+def test_every_page_of_a_long_discussion_runs_the_same_queries(
+    app, client, reader, make_idea, make_user, make_department, count_queries
+):
+    """Page 1 of a short discussion, and the first, a middle and the last page of a long one
+    (pages beginning inside a thread among them) run the same statements."""
+    app.config["COMMENTS_PER_PAGE"] = 7
+    people = [reader] + [make_user(department=make_department()) for _ in range(5)]
+    short, long = make_idea(), make_idea()
+    for idea, threads in ((short, 3), (long, 60)):  # 6 and 150 comments in threads of 1-4
+        for n in range(threads):
+            top = Comment(idea_id=idea.id, author_id=people[n % 6].id, body=f"t{n}")
+            db.session.add(top)
+            db.session.flush()
+            for k in range(n % 4):
+                db.session.add(
+                    Comment(idea_id=idea.id, author_id=people[k].id, parent_id=top.id, body=f"r{k}")
+                )
+    db.session.commit()
+    client.get(f"/ideas/{make_idea().id}")  # warm up: the signed-in user is loaded once
+    counts = {}
+    expected = {(short, 1): 6, (long, 1): 7, (long, 2): 7, (long, 11): 7, (long, 22): 3}
+    for (idea, page), comments in expected.items():
+        db.session.expire_all()
+        with count_queries() as q:
+            r = client.get(f"/ideas/{idea.id}?page={page}")
+        html = r.get_data(as_text=True)
+        assert r.status_code == 200 and len(shown(html)) == comments, (idea.id, page)
+        counts[(idea.id, page)] = (q.count, "Replies continued" in html)
+    assert len({count for count, _ in counts.values()}) == 1, counts
+    assert counts[(long.id, 2)][1], "page 2 begins inside a thread"
