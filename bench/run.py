@@ -269,6 +269,13 @@ def pick_targets(database_url: str) -> dict[str, object]:
                 "SELECT id, comment_count FROM ideas ORDER BY abs(comment_count - 200), id LIMIT 1"
             )
         ).one()
+        # The longest discussion, and the id of its newest comment (on its last page).
+        longest = c.execute(
+            sa.text(
+                "SELECT i.id, i.comment_count, (SELECT max(m.id) FROM comments m "
+                "WHERE m.idea_id = i.id) FROM ideas i ORDER BY i.comment_count DESC, i.id LIMIT 1"
+            )
+        ).one()
         vote_idea = c.execute(
             sa.text(
                 "SELECT i.id FROM ideas i JOIN campaigns c ON c.id=i.campaign_id WHERE c.state='open' "
@@ -293,6 +300,9 @@ def pick_targets(database_url: str) -> dict[str, object]:
         "campaign_ideas": campaign[1],
         "idea200": idea200[0],
         "idea200_comments": idea200[1],
+        "longest": longest[0],
+        "longest_comments": longest[1],
+        "longest_newest_comment": longest[2],
         "vote_idea": vote_idea,
         "comment_idea": comment_idea,
         "email": email,

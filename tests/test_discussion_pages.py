@@ -159,6 +159,7 @@ def test_htmx_post_answers_with_the_page_the_comment_is_on(client, reader, long_
     newest = max(comments_on(idea), key=lambda c: c.id)
     assert r.status_code == 200 and "<html" not in html
     assert "via htmx" in article(html, newest.id) and "Page 3 of 3" in html
+    assert r.headers["HX-Replace-Url"] == f"/ideas/{idea.id}?page=3"
     r = client.post(
         f"/ideas/{idea.id}/comments?page=3",
         data={"body": "reply via htmx", "parent_id": str(t0[0].id)},
@@ -167,6 +168,7 @@ def test_htmx_post_answers_with_the_page_the_comment_is_on(client, reader, long_
     reply = max(comments_on(idea), key=lambda c: c.id)
     html = r.get_data(as_text=True)
     assert "reply via htmx" in article(html, reply.id) and "Page 1 of 4" in html
+    assert r.headers["HX-Replace-Url"] == f"/ideas/{idea.id}"
 
 
 def test_a_refused_comment_keeps_the_reader_on_their_page(client, reader, long_discussion):

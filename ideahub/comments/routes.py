@@ -102,7 +102,11 @@ def discussion(idea_id: int) -> Response:
         form.parent_id.data = ""
         return _discussion(idea, form, status=422, page=page)
     if is_htmx():  # the page the new comment is on: the last one, or its thread's
-        return _discussion(idea, page=page_of(comment))
+        page = page_of(comment)
+        response = _discussion(idea, page=page)
+        # The address names the page shown, so a reload or a shared link shows it too.
+        response.headers["HX-Replace-Url"] = f"{idea.url}?page={page}" if page > 1 else idea.url
+        return response
     flash(_("Your comment is posted."), "success")
     return redirect(_where(comment))
 

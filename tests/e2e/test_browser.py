@@ -22,7 +22,15 @@ from werkzeug.serving import make_server
 
 from ideahub import create_app
 from ideahub.extensions import db
-from ideahub.models import Campaign, Department, Idea, IdeaStatusChange, User, UserRole
+from ideahub.models import (
+    Campaign,
+    Comment,
+    Department,
+    Idea,
+    IdeaStatusChange,
+    User,
+    UserRole,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -74,6 +82,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "SEARCH_INDEX_DIR": str(root / "index"),  # not the working copy's instance/
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
+            "COMMENTS_PER_PAGE": 3,  # the long discussion below has 3 pages
         }
     )
     with app.app_context():
@@ -104,6 +113,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         db.session.add(idea)
         db.session.flush()
         db.session.add(IdeaStatusChange(idea_id=idea.id, to_status="submitted"))
+        # A discussion of 8 comments: threads of 1, 5 and 2 comments, 3 to a page.
+        talked = Idea(campaign_id=campaign.id, author_id=tom.id, title="Longer opening hours")
+        db.session.add(talked)
+        db.session.flush()
+        for n, replies in enumerate((0, 4, 1)):
+            top = Comment(idea_id=talked.id, author_id=tom.id, body=f"Thread {n} opens")
+            db.session.add(top)
+            db.session.flush()
+            db.session.add_all(
+                Comment(idea_id=talked.id, author_id=ada.id, parent_id=top.id, body=f"Reply {k}")
+                for k in range(replies)
+            )
+        talked.comment_count = 8
         db.session.commit()
         db.engine.dispose()  # the server thread opens its own connections
 
@@ -227,6 +249,44 @@ def test_employee_submits_comments_and_votes(live_server: str, page, tmp_path: P
     kind = page.get_by_label("Kind").bounding_box()
     assert kind["y"] > words["y"] + words["height"] / 2  # on a line of its own
     page.screenshot(path=SHOTS / "06-phone-search.png", full_page=True)
+
+
+def test_a_long_discussion_in_pages_on_a_phone(live_server: str, page) -> None:
+    """The pages of a discussion: reached by keyboard, readable on a phone, and a comment
+    posted from an earlier page is shown on its own page, with the address to match."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill("mei@example.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Better customer experience").first.click()
+    page.get_by_role("link", name="Longer opening hours").click()
+    pages = page.get_by_role("navigation", name="Pages of the discussion").first
+    expect(pages).to_contain_text("Page 1 of 3")
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert overflow is False
+
+    pages.get_by_role("link", name="Next").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{page.url.split('?')[0].split('#')[0]}?page=2#discussion")
+    expect(page.locator("#discussion")).to_contain_text("Replies continued from the previous page")
+    expect(page.locator("#discussion article.comment")).to_have_count(3)
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert overflow is False
+    page.screenshot(path=SHOTS / "08-phone-discussion-page-2.png", full_page=True)
+
+    page.wait_for_load_state("load")  # htmx has processed the page (else a click posts plainly)
+    page.evaluate("window.__noReload = true")
+    page.get_by_label("Your comment").fill("Saturday mornings would do.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(pages).to_contain_text("Page 3 of 3")
+    expect(page.locator("#discussion article.comment").last).to_contain_text("Saturday mornings")
+    assert page.evaluate("window.__noReload") is True
+    assert page.url.endswith("?page=3")
+    page.reload()
+    expect(page.locator("#discussion article.comment").last).to_contain_text("Saturday mornings")
 
 
 def test_tables_scroll_within_the_page_on_a_phone(live_server: str, page) -> None:
