@@ -126,6 +126,21 @@ def begin_late_write() -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _reading() -> dict[str, Any]:
+    """The execution options of a GET request's connection (see the module's docstring)."""
+    if is_sqlite():
+        return {READS_ONLY: True}
+    return {READS_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+
+
+def resume_reading() -> None:
+    """In a GET request whose transaction was ended midway (a rollback gives the connection
+    back), read on as the request began: the next connection would otherwise be an ordinary
+    one, in a transaction on PostgreSQL and without the guard that refuses writes."""
+    if g.get("reads_only") and not db.session().in_transaction():
+        db.session.connection(execution_options=_reading())
+
+
 def init_database(app: Flask) -> None:
     """Bind the engine hooks and the per-request transaction rules."""
     with app.app_context():
@@ -133,7 +148,7 @@ def init_database(app: Flask) -> None:
         if sqlite:
             _configure_sqlite(db.engine)
         _refuse_writes_in_reads(db.engine)
-    reading = {READS_ONLY: True} if sqlite else {READS_ONLY: True, "isolation_level": "AUTOCOMMIT"}
+        reading = _reading()
 
     @app.before_request
     def choose_the_transaction() -> None:

@@ -76,6 +76,35 @@ def test_a_write_in_a_get_is_refused_and_nothing_is_saved(app, client):
     assert db.session.scalar(db.select(Tag).filter_by(name="written-by-a-get")) is None
 
 
+def test_a_search_that_catches_up_with_the_index_still_only_reads(
+    app, client, engine_name, make_idea
+):
+    """A search applies pending index changes first; that ends the GET's transaction, and it
+    then reads on a read-only connection again: outside a transaction on PostgreSQL, and a
+    write is still refused."""
+    from ideahub.search import indexer
+    from ideahub.search.services import _refresh_index
+
+    seen = {}
+
+    def searches_then_writes() -> str:
+        _refresh_index()
+        seen["pending"] = indexer.pending()
+        seen["in_transaction"] = _in_transaction()
+        db.session.add(Tag(name="written-by-a-search"))
+        db.session.commit()
+        return "ok"
+
+    app.add_url_rule("/_searches", "searches", searches_then_writes)
+    make_idea(title="Waiting to be indexed")
+    assert indexer.pending() > 0
+    _as_a_request_starts()
+    assert client.get("/_searches").status_code == 500
+    assert seen == {"pending": 0, "in_transaction": engine_name == "sqlite"}
+    db.session.rollback()
+    assert db.session.scalar(db.select(Tag).filter_by(name="written-by-a-search")) is None
+
+
 def test_a_get_marked_writes_on_read_may_write(app, client):
     @writes_on_read
     def writes() -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from markupsafe import Markup, escape
 
+from ..database import resume_reading
 from ..permissions import can_manage_campaigns
 from . import engine, indexer
 
@@ -149,13 +150,15 @@ CATCH_UP_PER_SEARCH = 100
 def _refresh_index() -> None:
     """Apply what the change log holds that the index lacks. Most searches find nothing
     pending: they only compare the newest change with the watermark, without the host
-    lock, and keep the request's read-only connection (catch_up() ends its transaction).
-    That took ~0.6 ms of every search."""
+    lock, and keep the request's read-only connection. That took ~0.6 ms of every search.
+    catch_up() ends its transaction: the search then reads on read-only again."""
     try:
         if indexer.pending():
             indexer.catch_up(blocking=False, limit=CATCH_UP_PER_SEARCH)
     except Exception:  # a search still answers from the index it has
         logger.exception("search: catching up with the change log failed")
+    finally:
+        resume_reading()
 
 
 # Hot queries repeat: results are kept per index state (the change-log watermark and the
