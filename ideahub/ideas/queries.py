@@ -339,7 +339,7 @@ class IdeaPage:
 
 
 def comments_per_page() -> int:
-    return current_app.config["COMMENTS_PER_PAGE"]
+    return max(1, current_app.config["COMMENTS_PER_PAGE"])  # a setting of 0 is 1
 
 
 @dataclass(frozen=True)
