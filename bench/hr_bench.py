@@ -2,7 +2,8 @@
 
     python bench/hr_bench.py --database-url sqlite:///bench/data/bench.sqlite [--runs 10]
 
-One request at a time in this process (no server): the page's own cost, median and worst.
+One request at a time in this process (no server): the page's own cost, median and worst,
+and the process's peak resident memory so far (the pages run in the order listed).
 Target (issue #6): the HR dashboard for 20,000 employees under 300 ms.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -65,9 +67,11 @@ def main() -> None:
                 "p50_ms": round(statistics.median(times), 1),
                 "max_ms": round(max(times), 1),
                 "bytes": len(response.data),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             }
             print(
                 f"{name:<20} p50 {results[name]['p50_ms']:>8.1f} ms  max {results[name]['max_ms']:>8.1f} ms"
+                f"  peak RSS {results[name]['peak_rss_mb']} MB"
             )
     print(json.dumps({"users": people, "pages": results}))
 
