@@ -418,7 +418,7 @@ def comment_page(idea_id: int, number: int = 1) -> CommentPage:
     without loading the comments. The author id is second. One query."""
     per_page = comments_per_page()
     params = {"idea_id": idea_id, "limit": per_page, "offset": (number - 1) * per_page}
-    found = list(rows(_comment_page(), params))
+    found = rows(_comment_page(), params).all()  # one fetch: row by row cost 0.3 ms (psycopg)
     last = max(1, -(-found[0][0] // per_page))
     if number > last:  # past the end (an old link, a hand-typed number): show the last page
         return comment_page(idea_id, last)
