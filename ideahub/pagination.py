@@ -30,12 +30,15 @@ class Page(Generic[T]):
         return self.number > 1
 
 
-def page_number(raw: Any) -> int:
+def page_number(raw: Any, maximum: int = MAX_PAGE) -> int:
+    """A page number asked for, within 1..maximum; garbled is page 1. The default maximum
+    bounds an OFFSET the list pages read through; pass a larger one where the pages are
+    counted and a number past the end shows the last."""
     try:
         number = int(raw)
     except (TypeError, ValueError):
         return 1
-    return min(max(number, 1), MAX_PAGE)
+    return min(max(number, 1), maximum)
 
 
 def paginate(

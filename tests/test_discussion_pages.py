@@ -189,6 +189,60 @@ def test_a_refused_comment_keeps_the_reader_on_their_page(client, reader, long_d
     assert ids(comments_on(idea)) == ids(before)
 
 
+def test_a_refused_reply_is_shown_in_its_thread_wherever_the_thread_went(
+    client, reader, long_discussion, make_comment
+):
+    """The reader opened a reply box on page 1; meanwhile replies to the thread above moved
+    their thread to page 2. The refused reply comes back in its box, error and text, there."""
+    idea, (t0, t1, _) = long_discussion
+    box = client.get(f"/ideas/{idea.id}?reply_to={t1[0].id}").get_data(as_text=True)
+    assert f'id="reply-form-{t1[0].id}"' in box and "Page 1 of 3" in box
+    for n in range(2):
+        make_comment(idea, t0[0].author, body=f"late reply {n}", parent=t0[0])
+    too_long = "Quite a lot to say. " * 300
+    r = client.post(
+        f"/ideas/{idea.id}/comments", data={"body": too_long, "parent_id": str(t1[0].id)}
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Page 2 of 4" in html
+    form = re.search(rf'<form[^>]*id="reply-form-{t1[0].id}".*?</form>', html, re.S)
+    assert form and 'aria-invalid="true"' in form.group(0)
+    assert too_long.strip() in form.group(0) and "5000 characters" in form.group(0)
+    assert f'action="/ideas/{idea.id}/comments?page=2"' in form.group(0)
+
+
+def test_a_refused_reply_to_no_thread_here_says_so_at_the_main_form(
+    client, reader, long_discussion, make_idea, make_comment
+):
+    idea, (t0, t1, _) = long_discussion
+    elsewhere = make_comment(make_idea(), reader, body="on another idea")
+    for parent in (str(elsewhere.id), str(t1[1].id), "99999999", "x"):
+        r = client.post(f"/ideas/{idea.id}/comments?page=2", data={"body": "", "parent_id": parent})
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422 and "Page 2 of 3" in html, parent
+        main = re.search(r'<form[^>]*class="comment-form".*?</form>', html, re.S)
+        assert main and "Write something before posting." in main.group(0), parent
+
+
+def test_pages_past_the_ten_thousandth_are_reached(app, client, reader, make_idea, make_user):
+    """One comment a page and 10,005 comments: the last pages are shown, not the 10,000th."""
+    app.config["COMMENTS_PER_PAGE"] = 1
+    idea, author = make_idea(), make_user()
+    db.session.execute(
+        Comment.__table__.insert(),
+        [{"idea_id": idea.id, "author_id": author.id, "body": f"c{n}"} for n in range(10_005)],
+    )
+    db.session.commit()
+    newest = db.session.scalar(db.select(db.func.max(Comment.id)).where(Comment.idea_id == idea.id))
+    r = client.get(f"/comments/{newest}")
+    assert r.location == f"/ideas/{idea.id}?page=10005#comment-{newest}"
+    for url in (r.location, f"/ideas/{idea.id}?page=10005", f"/ideas/{idea.id}?page=99999999999"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Page 10005 of 10005" in html and shown(html) == [newest], url
+    html = client.get(f"/ideas/{idea.id}/comments?page=10004").get_data(as_text=True)
+    assert "Page 10004 of 10005" in html and shown(html) == [newest - 1]
+
+
 def test_a_reply_box_opens_on_the_page_that_asked(client, reader, long_discussion):
     idea, (_, t1, _) = long_discussion
     html = client.get(f"/ideas/{idea.id}?page=2&reply_to={t1[0].id}").get_data(as_text=True)

@@ -8,9 +8,8 @@ from werkzeug.wrappers import Response
 from ..database import begin_late_write, writes_late
 from ..extensions import db
 from ..htmx import is_htmx, render
-from ..ideas.queries import Thread, page_of
+from ..ideas.queries import Thread, discussion_page_number, page_of, thread_pages
 from ..models import Comment, Idea
-from ..pagination import page_number
 from ..permissions import (
     can_delete_comment,
     can_edit_comment,
@@ -73,6 +72,20 @@ def _reply_form(idea: Idea, reply_to: int, page: int) -> Response:
     return response
 
 
+def _refused_on(idea: Idea, form: CommentForm, page: int) -> int:
+    """The page to show a refused comment on: the reader's; for a reply, the reader's if its
+    thread is still on it, else the page the thread begins on now (replies posted since the
+    box was opened may have moved it on, and the box, with the error and the reader's text,
+    is in the thread)."""
+    parent_id = parse_id(form.parent_id.data)
+    parent = db.session.get(Comment, parent_id) if parent_id is not None else None
+    if parent is None or parent.idea_id != idea.id or parent.parent_id is not None:
+        form.parent_id.data = ""  # no such thread here: the error shows at the main form
+        return page
+    pages = thread_pages(parent)
+    return page if page in pages else pages.start
+
+
 @bp.route("/ideas/<int:idea_id>/comments", methods=["GET", "POST"])
 @login_required
 @writes_late
@@ -81,7 +94,7 @@ def discussion(idea_id: int) -> Response:
     idea = db.get_or_404(Idea, idea_id)
     if not can_view_campaign(current_user, idea.campaign):
         abort(404)
-    page = page_number(request.args.get("page"))  # the page the reader is on
+    page = discussion_page_number(request.args.get("page"))  # the page the reader is on
     if request.method == "GET":
         reply_to = parse_id(request.args.get("reply_to"))
         if reply_to is not None and is_htmx():
@@ -92,7 +105,7 @@ def discussion(idea_id: int) -> Response:
         abort(403, description=reason)
     form = CommentForm()
     if not form.validate_on_submit():
-        return _discussion(idea, form, status=422, page=page)
+        return _discussion(idea, form, status=422, page=_refused_on(idea, form, page))
     parent_id = parse_id(form.parent_id.data)
     begin_late_write()  # the count moves atomically; comments are never deleted outright
     try:

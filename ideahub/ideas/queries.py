@@ -31,7 +31,7 @@ from ..models import (
 )
 from ..models.discussion import THREAD_ORDER
 from ..pagination import Page, page_number
-from ..sql import built_once, rows, written_limit
+from ..sql import MAX_ID, built_once, rows, written_limit
 
 SORTS = {
     "top": (desc(Idea.vote_count), desc(Idea.id)),
@@ -342,6 +342,13 @@ def comments_per_page() -> int:
     return max(1, current_app.config["COMMENTS_PER_PAGE"])  # a setting of 0 is 1
 
 
+def discussion_page_number(raw: Any) -> int:
+    """The discussion page asked for (?page=). Any number: comment_page shows the last page
+    for one past the end, and the list pages' MAX_PAGE would cut off the pages of a
+    discussion past its 10,000th."""
+    return page_number(raw, maximum=MAX_ID)
+
+
 @dataclass(frozen=True)
 class CommentPage:
     """One page of a discussion: its number, the last page's, and the comment_versions rows
@@ -454,14 +461,22 @@ def _comments_before() -> Select:
     )
 
 
+def _before(idea_id: int, thread: int, comment_id: int) -> int:
+    params = {"idea_id": idea_id, "thread": thread, "comment_id": comment_id}
+    return rows(_comments_before(), params).scalar_one()
+
+
 def page_of(comment: Comment) -> int:
     """The number of the discussion page that shows the comment."""
-    params = {
-        "idea_id": comment.idea_id,
-        "thread": comment.parent_id or comment.id,
-        "comment_id": comment.id,
-    }
-    return rows(_comments_before(), params).scalar_one() // comments_per_page() + 1
+    before = _before(comment.idea_id, comment.parent_id or comment.id, comment.id)
+    return before // comments_per_page() + 1
+
+
+def thread_pages(thread: Comment) -> range:
+    """The numbers of the discussion pages a thread (a top-level comment and its replies)
+    is on: one, or several when it runs on across pages."""
+    through = _before(thread.idea_id, thread.id, MAX_ID)  # up to the thread's last reply
+    return range(page_of(thread), (through - 1) // comments_per_page() + 2)
 
 
 @built_once

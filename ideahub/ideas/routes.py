@@ -23,7 +23,6 @@ from ..extensions import db
 from ..htmx import is_htmx, render
 from ..judging.queries import published_outcome
 from ..models import Attachment, Campaign, Idea
-from ..pagination import page_number
 from ..permissions import (
     can_change_idea_status,
     can_edit_idea,
@@ -133,7 +132,9 @@ def show(idea_id: int) -> str:
         "ideas/show.html",
         idea=idea,
         page=page,
-        discussion=discussion(idea, comment_form, reply_to, page_number(request.args.get("page"))),
+        discussion=discussion(
+            idea, comment_form, reply_to, queries.discussion_page_number(request.args.get("page"))
+        ),
         # Forms only for who will see them (building each cost ~0.1 ms of every view).
         status_form=(
             StatusForm(status=idea.status) if can_change_idea_status(current_user, idea) else None
