@@ -209,6 +209,12 @@ def test_a_refused_reply_is_shown_in_its_thread_wherever_the_thread_went(
     assert form and 'aria-invalid="true"' in form.group(0)
     assert too_long.strip() in form.group(0) and "5000 characters" in form.group(0)
     assert f'action="/ideas/{idea.id}/comments?page=2"' in form.group(0)
+    # With htmx, the address bar names the page now shown.
+    r = client.post(
+        f"/ideas/{idea.id}/comments", data={"body": "", "parent_id": str(t1[0].id)}, headers=HX
+    )
+    assert r.status_code == 422 and "Page 2 of 4" in r.get_data(as_text=True)
+    assert r.headers["HX-Replace-Url"] == f"/ideas/{idea.id}?page=2"
 
 
 def test_a_refused_reply_to_no_thread_here_says_so_at_the_main_form(

@@ -42,17 +42,25 @@ def _discussion(
     status: int = 200,
     reply_to: int | None = None,
     page: int = 1,
+    posted: bool = False,
 ) -> Response:
     form = form or CommentForm(formdata=None)
-    return render(
+    shown = discussion_of(idea, form, reply_to, page)
+    response = render(
         "comments/page.html",
         "comments/_discussion.html",
         status=status,
         idea=idea,
-        discussion=discussion_of(idea, form, reply_to, page),
+        discussion=shown,
         comment_form=form,
         reply_to=reply_to,
     )
+    if posted and is_htmx():
+        # The page shown (the new comment's, or a refused reply's thread's) may not be the
+        # one the reader posted from: the address names it, so a reload shows it too.
+        number = shown.page.number
+        response.headers["HX-Replace-Url"] = f"{idea.url}?page={number}" if number > 1 else idea.url
+    return response
 
 
 def _reply_form(idea: Idea, reply_to: int, page: int) -> Response:
@@ -105,7 +113,8 @@ def discussion(idea_id: int) -> Response:
         abort(403, description=reason)
     form = CommentForm()
     if not form.validate_on_submit():
-        return _discussion(idea, form, status=422, page=_refused_on(idea, form, page))
+        page = _refused_on(idea, form, page)
+        return _discussion(idea, form, status=422, page=page, posted=True)
     parent_id = parse_id(form.parent_id.data)
     begin_late_write()  # the count moves atomically; comments are never deleted outright
     try:
@@ -113,13 +122,9 @@ def discussion(idea_id: int) -> Response:
     except CommentError as exc:  # the parent is not on this idea: say so at the main form
         form.body.errors = [str(exc)]
         form.parent_id.data = ""
-        return _discussion(idea, form, status=422, page=page)
+        return _discussion(idea, form, status=422, page=page, posted=True)
     if is_htmx():  # the page the new comment is on: the last one, or its thread's
-        page = page_of(comment)
-        response = _discussion(idea, page=page)
-        # The address names the page shown, so a reload or a shared link shows it too.
-        response.headers["HX-Replace-Url"] = f"{idea.url}?page={page}" if page > 1 else idea.url
-        return response
+        return _discussion(idea, page=page_of(comment), posted=True)
     flash(_("Your comment is posted."), "success")
     return redirect(_where(comment))
 
