@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, Row, Select, and_, bindparam, desc, func, or_, true
+from sqlalchemy import BigInteger, Row, Select, and_, bindparam, desc, func, or_, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -144,7 +144,7 @@ def _campaign_card_versions(sort: str, status: bool, department: bool, tag: bool
     ids = (
         page.order_by(*SORTS[sort])
         .limit(written_limit())
-        .offset(bindparam("offset", type_=Integer))
+        .offset(bindparam("offset", type_=BigInteger))  # up to MAX_ID pages of comments
         .subquery("page")
     )
     query = db.select(*CARD_VERSION_COLUMNS).join(ids, ids.c.id == Idea.id)
@@ -399,7 +399,9 @@ def _comment_page() -> Select:
         .where(Comment.idea_id == by_idea)
         .order_by(*THREAD_ORDER)
         .limit(written_limit())
-        .offset(written_limit(name="offset"))
+        # A parameter, not written: each of a long discussion's pages would be its own
+        # statement (and, on psycopg, its own prepared statement). Timed alike either way.
+        .offset(bindparam("offset", type_=BigInteger))  # up to MAX_ID pages of comments
         .subquery()
     )
     # The count comes along with the page's rows, even when the page has none.
