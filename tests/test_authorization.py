@@ -256,7 +256,7 @@ POST_DATA: dict[str, Callable[[World], dict[str, Any]]] = {
         "mentor_id": w.users["author"].id,
     },
     "governance.coe": lambda w: {
-        "user_id": w.users["employee"].id,
+        "email": w.users["employee"].email,
         "department_id": w.ids["department_id"],
         "role": "sponsor",
         "starts_on": today().isoformat(),

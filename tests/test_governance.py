@@ -20,7 +20,7 @@ from ideahub.governance.services import (
     publish_version,
     save_draft,
 )
-from ideahub.models import Acknowledgment, AuditEntry, GuidelineVersion
+from ideahub.models import Acknowledgment, AuditEntry, CoeMembership, GuidelineVersion
 
 DAY0 = date(2026, 1, 1)
 
@@ -274,6 +274,42 @@ def test_coe_vacancy_warning_and_membership(client, clock, make_user, make_depar
         add_member(admin, make_user(), service, "sponsor", DAY0, DAY0 - timedelta(days=1))
 
 
+def test_coe_member_added_by_email(client, clock, make_user, make_department, login):
+    """The person is named by email (a list of every employee was unusable at 20,000); a
+    wrong email or term is said at its field and adds no one."""
+    service = make_department("Customer Service")
+    login(make_user(roles=["admin"]))
+    rep = make_user(name="Rep Person", email="rep.person@example.test")
+    gone = make_user(name="Gone Person", email="gone@example.test")
+    gone.is_active = False
+    db.session.commit()
+    page = client.get("/coe").get_data(as_text=True)
+    assert 'name="email"' in page and "rep.person@example.test" not in page
+
+    def add(email: str, ends_on: str = "") -> tuple[int, str]:
+        data = {"email": email, "department_id": service.id, "role": "representative"}
+        r = client.post("/coe", data=data | {"starts_on": DAY0.isoformat(), "ends_on": ends_on})
+        return r.status_code, r.get_data(as_text=True)
+
+    for email, problem in (
+        ("nobody@example.test", "No active employee has the email nobody@example.test."),
+        ("gone@example.test", "No active employee has the email gone@example.test."),
+        ("", "This field is required."),
+        ("x" * 300, "254"),
+    ):
+        status, html = add(email)
+        assert status == 422 and problem in html, email
+    status, html = add("rep.person@example.test", ends_on="2025-12-31")
+    assert status == 422 and "The term cannot end before it starts." in html
+    assert 'value="rep.person@example.test"' in html  # what was typed is kept
+    assert db.session.scalar(db.select(db.func.count()).select_from(CoeMembership)) == 0
+    status, _html = add(" Rep.Person@Example.TEST ")
+    assert status == 302
+    member = db.session.scalars(db.select(CoeMembership)).one()
+    assert (member.user_id, member.department_id) == (rep.id, service.id)
+    assert "Rep Person" in client.get("/coe").get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("roles", "draft", "coe_post"),
     [
@@ -297,7 +333,7 @@ def test_access_per_role(
     r = client.post(
         "/coe",
         data={
-            "user_id": author.id,
+            "email": author.email,
             "department_id": dept.id,
             "role": "sponsor",
             "starts_on": "2026-01-01",

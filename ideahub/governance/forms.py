@@ -48,7 +48,14 @@ class PublishForm(Form):
 
 
 class MemberForm(Form):
-    user_id = SelectField(_l("Person"), coerce=int)
+    # An email, not a list of everyone: a select of 20,000 people was unusable, and building
+    # it took 0.7 s of every view of the CoE page (bench/route_costs.py).
+    email = StringField(
+        _l("Person's email"),
+        filters=[strip],
+        description=_l("The email they sign in with."),
+        validators=[DataRequired(), Length(max=254)],
+    )
     department_id = SelectField(_l("Business function"), coerce=int)
     role = SelectField(_l("Role in the CoE"))
     starts_on = DateField(_l("Term starts"), validators=[DataRequired()])

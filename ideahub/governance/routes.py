@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -35,10 +35,6 @@ from .services import (
 
 def _member_form() -> MemberForm:
     form = MemberForm()
-    people = db.session.scalars(
-        db.select(User).where(User.is_active.is_(True)).order_by(User.name)
-    ).all()
-    form.user_id.choices = [(u.id, f"{u.name} <{u.email}>") for u in people]
     form.department_id.choices = [
         (d.id, d.name) for d in db.session.scalars(db.select(Department).order_by(Department.name))
     ]
@@ -49,29 +45,35 @@ def _member_form() -> MemberForm:
 
 @bp.route("/coe", methods=["GET", "POST"])
 @login_required
-def coe() -> Response | str:
+def coe() -> Response:
     """The Center of Excellence: members by function, and functions without a representative."""
     form = _member_form() if can_manage_coe(current_user) else None
     if request.method == "POST":
         if form is None:
             abort(403)
         if form.validate_on_submit():
-            try:
-                add_member(
-                    current_user,
-                    db.get_or_404(User, form.user_id.data),
-                    db.get_or_404(Department, form.department_id.data),
-                    form.role.data or "representative",
-                    form.starts_on.data,
-                    form.ends_on.data,
-                )
-            except GovernanceError as exc:
-                flash(str(exc), "error")
+            person = find_user_by_email((form.email.data or "")[:254])
+            if person is None or not person.is_active:
+                form.email.errors = [
+                    _("No active employee has the email %(email)s.", email=form.email.data or "")
+                ]
             else:
-                flash(_("Member added."), "success")
-                return redirect(url_for("governance.coe"))
+                try:
+                    add_member(
+                        current_user,
+                        person,
+                        db.get_or_404(Department, form.department_id.data),
+                        form.role.data or "representative",
+                        form.starts_on.data,
+                        form.ends_on.data,
+                    )
+                except GovernanceError as exc:  # the term's dates
+                    form.ends_on.errors = [str(exc)]
+                else:
+                    flash(_("Member added."), "success")
+                    return redirect(url_for("governance.coe"))
     roster = queries.coe_roster()
-    return render_template(
+    html = render_template(
         "governance/coe.html",
         roster=roster,
         vacancies=[
@@ -81,6 +83,7 @@ def coe() -> Response | str:
         ],
         form=form,
     )
+    return make_response(html, 422 if form is not None and form.errors else 200)
 
 
 @bp.route("/coe/members/<int:membership_id>/end", methods=["POST"])
