@@ -12,12 +12,15 @@ helps before a load run (bench/run.py); the vote toggles on one idea and leaves 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import re
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -34,6 +37,9 @@ def main() -> int:
     parser.add_argument("--email", default=None, help="sign in as this person instead")
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--out", default=None)
+    parser.add_argument(
+        "--profile", metavar="PAGE", help="time only this page, under cProfile, and print where"
+    )
     args = parser.parse_args()
 
     os.environ.update(
@@ -103,6 +109,8 @@ def main() -> int:
         "targets": targets,
         "pages": {},
     }
+    if args.profile:
+        return profile(pages[args.profile], args.rounds)
     for name, request in pages.items():
         start = time.perf_counter()
         assert request() == 200, name
@@ -128,6 +136,21 @@ def main() -> int:
     if toggle["n"] % 2:  # leave the vote as it was found
         vote()
     write_results(results, args.out, "page-costs")
+    return 0
+
+
+def profile(request: Callable[[], int], rounds: int) -> int:
+    """Where one page's time goes, warm, over `rounds` requests: the functions taking the
+    most time of their own, and the most with what they call."""
+    for _ in range(10):
+        assert request() == 200
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(rounds):
+        request()
+    profiler.disable()
+    for order in ("tottime", "cumulative"):
+        pstats.Stats(profiler).strip_dirs().sort_stats(order).print_stats(30)
     return 0
 
 
