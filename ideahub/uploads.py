@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import filetype
-from flask import current_app
+from flask import abort, current_app
 from flask_babel import gettext as _
 
 # What each allowed extension must contain, as told by the file's first bytes.
@@ -154,6 +154,23 @@ class LocalStorage:
 
 def storage() -> LocalStorage:
     return LocalStorage(current_app.config["UPLOAD_FOLDER"])
+
+
+def stored_path(content_hash: str) -> str:
+    """Where a stored file is, to send it. One missing from storage (a database restored
+    without its upload folder, a lost disk) is a 404 that says so, and is logged; send_file
+    raised, a 500 saying nothing."""
+    path = storage().path_for(content_hash)
+    if not os.path.isfile(path):
+        current_app.logger.error("stored file missing: %s", path)
+        abort(
+            404,
+            description=_(
+                "This file is missing from the server's storage. "
+                "Please tell an administrator; the rest of the page is unaffected."
+            ),
+        )
+    return path
 
 
 def store_upload(filename: str | None, stream: IO[bytes]) -> StoredFile:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from datetime import date, timedelta
@@ -296,6 +297,13 @@ def test_a_module_carries_checked_supporting_material(app, client, login, world)
     assert got.data == pdf and got.headers["X-Content-Type-Options"] == "nosniff"
     assert got.headers["Content-Disposition"].startswith("attachment")
     got.close()  # the file sent
+    # a file lost from storage: a 404 that says so, not a 500
+    notes = module.attachments[1]
+    os.remove(
+        os.path.join(app.config["UPLOAD_FOLDER"], notes.content_hash[:2], notes.content_hash[2:])
+    )
+    lost = client.get(f"/training/material/{notes.id}/download")
+    assert lost.status_code == 404 and "missing from the server" in lost.get_data(as_text=True)
     # an .exe renamed .pdf is refused with the reason, and no module is saved
     login(w.author)
     fake = [(io.BytesIO(b"MZ\x90\x00" + b"\x00" * 100), "rules.pdf")]

@@ -445,6 +445,28 @@ def test_download_keeps_a_chinese_file_name(client, make_user, login, make_idea,
     r.close()
 
 
+def test_a_file_missing_from_storage_is_a_404_that_says_so(
+    app, client, make_user, login, make_idea, stored, caplog
+):
+    """A database restored without its upload folder: the pages still work, and a download
+    or preview of a lost file says what happened (it was a 500 saying nothing)."""
+    idea = make_idea()
+    lost, kept = stored(idea, "lost.png", png()), stored(idea, "kept.pdf", PDF)
+    os.remove(
+        os.path.join(app.config["UPLOAD_FOLDER"], lost.content_hash[:2], lost.content_hash[2:])
+    )
+    login(make_user())
+    for url in (f"/attachments/{lost.id}/download", f"/attachments/{lost.id}/preview"):
+        r = client.get(url)
+        assert r.status_code == 404, url
+        assert "missing from the server&#39;s storage" in r.get_data(as_text=True), url
+    assert "stored file missing" in caplog.text
+    assert client.get(idea.url).status_code == 200
+    r = client.get(f"/attachments/{kept.id}/download")
+    assert r.status_code == 200 and r.data == PDF
+    r.close()
+
+
 def test_download_requires_signing_in(app, make_idea, stored):
     attachment = stored(make_idea(), "report.pdf", PDF)
     r = app.test_client().get(f"/attachments/{attachment.id}/download")

@@ -34,7 +34,7 @@ from ..permissions import (
     why_cannot_vote,
 )
 from ..sql import built_once, parse_id
-from ..uploads import UploadRejected, storage
+from ..uploads import UploadRejected, stored_path
 from . import bp, queries
 from .forms import AttachForm, IdeaForm, StatusForm, WithdrawForm
 from .services import (
@@ -296,7 +296,7 @@ def download_attachment(attachment_id: int) -> Response:
     """Download a file (never shown inline, never sniffed)."""
     attachment = _attachment(attachment_id)
     response = send_file(
-        storage().path_for(attachment.content_hash),
+        stored_path(attachment.content_hash),
         mimetype=attachment.mime_type,
         as_attachment=True,
         download_name=attachment.filename,
@@ -315,7 +315,7 @@ def preview_attachment(attachment_id: int) -> Response:
     if not attachment.is_image:
         abort(404)
     response = send_file(
-        storage().path_for(attachment.content_hash), mimetype=attachment.mime_type, max_age=0
+        stored_path(attachment.content_hash), mimetype=attachment.mime_type, max_age=0
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

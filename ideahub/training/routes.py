@@ -21,7 +21,7 @@ from ..governance import queries as guideline_queries
 from ..models import Attempt, Guideline, Mentorship, TrainingAttachment, TrainingModule
 from ..permissions import can_author_guidelines, can_view_hr
 from ..sql import parse_id
-from ..uploads import UploadRejected, storage, store_upload
+from ..uploads import UploadRejected, store_upload, stored_path
 from . import bp
 from .forms import QUIZ_EXAMPLE, ModuleForm
 from .services import (
@@ -126,7 +126,7 @@ def download(material_id: int) -> Response:
     """A module's material: downloaded, never shown inline or sniffed (like ideas' files)."""
     attachment = db.get_or_404(TrainingAttachment, material_id)
     response = send_file(
-        storage().path_for(attachment.content_hash),
+        stored_path(attachment.content_hash),
         mimetype=attachment.mime_type,
         as_attachment=True,
         download_name=attachment.filename,
