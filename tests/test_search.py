@@ -191,6 +191,20 @@ def test_htmx_gets_results_fragment(client, employee, make_idea):
     assert "HX-Request" in r.headers["Vary"]
 
 
+def test_similar_ideas_are_visible_ideas_only(
+    client, employee, make_idea, make_campaign, make_comment
+):
+    """Not a comment or a campaign that shares the words, nor an idea in a draft campaign."""
+    shown = make_idea(title="Returns kiosk in every store")
+    make_comment(shown, employee, body="A returns kiosk by the door")
+    make_campaign(title="Returns kiosk week")
+    make_idea(campaign=make_campaign(state="draft"), title="Returns kiosk pilot")
+    r = client.get("/search/similar", query_string={"title": "returns kiosk"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Returns kiosk in every store" in html
+    assert "by the door" not in html and "kiosk week" not in html and "pilot" not in html
+
+
 def test_similar_ideas_while_typing(client, employee, make_idea):
     make_idea(title="Self-service returns kiosk")
     make_idea(title="Unrelated canteen menu")
