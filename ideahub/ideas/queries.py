@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import BigInteger, Row, Select, and_, bindparam, desc, func, or_, true
+from sqlalchemy import BigInteger, Integer, Row, Select, and_, bindparam, desc, func, or_, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -144,7 +144,7 @@ def _campaign_card_versions(sort: str, status: bool, department: bool, tag: bool
     ids = (
         page.order_by(*SORTS[sort])
         .limit(written_limit())
-        .offset(bindparam("offset", type_=BigInteger))  # up to MAX_ID pages of comments
+        .offset(bindparam("offset", type_=Integer))
         .subquery("page")
     )
     query = db.select(*CARD_VERSION_COLUMNS).join(ids, ids.c.id == Idea.id)

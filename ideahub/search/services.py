@@ -195,8 +195,8 @@ def _bounded_search(
     """The best `limit` matches that can be scored within the time budget, and whether the
     budget ran out first. Whoosh scores in Python: three common words across 400,000
     documents took ~3 s here. Only the top `limit` are ranked and matches are never counted.
-    `filter`, a query, must match too but adds nothing to the score; `mask`, a set of
-    document numbers, is left out."""
+    `filter`, a query, must match too, adding the same to every match's score; `mask`, a
+    set of document numbers, is left out."""
     from whoosh.collectors import TimeLimit
     from whoosh.query import And
 
