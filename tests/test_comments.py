@@ -540,6 +540,28 @@ def _discussion_of(idea, n, people):
     db.session.commit()
 
 
+def test_filled_controls_name_their_own_comment(client, login, make_user, make_idea, make_comment):
+    """The Edit and Delete controls put into a shared discussion are rendered once per request
+    with a stand-in id and each comment's id put in (comments/listing.py): each comment's
+    controls act on that comment, and on no other."""
+    from ideahub.comments.listing import STAND_IN
+
+    moderator = make_user(["coe"])
+    idea = make_idea()
+    mine = [make_comment(idea, moderator, body=f"mine {n}") for n in range(2)]
+    theirs = [make_comment(idea, make_user(), body=f"theirs {n}") for n in range(3)]
+    login(moderator)
+    html = client.get(idea.url).get_data(as_text=True)
+    assert STAND_IN not in html
+    for comment in mine + theirs:
+        controls = article(html, comment.id)
+        assert f'action="/comments/{comment.id}/delete"' in controls
+        assert controls.count(f'hx-target="#comment-{comment.id}"') == (2 if comment in mine else 1)
+        assert (f'href="/comments/{comment.id}/edit"' in controls) == (comment in mine)
+        others = {c.id for c in mine + theirs} - {comment.id}
+        assert not any(f"/comments/{other}/" in controls for other in others)
+
+
 @pytest.mark.parametrize("roles", [(), ("coe",)], ids=["employee", "moderator"])
 def test_idea_page_queries_do_not_grow_with_comments(
     client, login, make_user, make_department, make_idea, count_queries, roles

@@ -14,6 +14,7 @@ with an error, gets a fresh rendering.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from ..ideas.queries import Thread
 from ..models import Idea
 from ..permissions import can_delete_comment, can_edit_comment, why_cannot_comment
 from ..shared_rendering import shared
+from ..sql import MAX_ID
 from .forms import CommentForm
 
 ACTIONS_HOLE = re.compile(r"<!--comment-actions:(\d+)-->")
@@ -114,7 +116,7 @@ def fill_actions(html: str, facts: dict[int, CommentFacts]) -> Markup:
     """Put this reader's Edit and Delete controls into the holes a shared rendering left;
     the permissions are asked for the comments in `facts` (reader_facts) only."""
     reader = current_user._get_current_object()
-    actions = get_template_attribute("comments/_actions.html", "comment_actions")
+    controls = _controls()
 
     def fill(match: re.Match[str]) -> str:
         comment = facts.get(int(match[1]))
@@ -122,7 +124,31 @@ def fill_actions(html: str, facts: dict[int, CommentFacts]) -> Markup:
             return ""
         can_edit = can_edit_comment(reader, comment)
         can_delete = can_delete_comment(reader, comment)
-        return str(actions(int(match[1]), can_edit, can_delete)) if can_edit or can_delete else ""
+        return controls(int(match[1]), can_edit, can_delete) if can_edit or can_delete else ""
 
     # html is a template rendering of ours (autoescaped), and so are the controls put in.
     return Markup(ACTIONS_HOLE.sub(fill, html))  # noqa: S704
+
+
+# An id no comment has (past the largest an id column holds), rendered in place of the real
+# one. Only the comment's anchor and URLs carry an id; ten given digits in a row turning up
+# in the CSRF token (URL-safe base64) is a chance of about one in 10^16.
+STAND_IN = str(MAX_ID + 1)
+
+
+def _controls() -> Callable[[int, bool, bool], str]:
+    """comments/_actions.html's controls for a comment id, rendered once per request for
+    each pair of permissions, with the id put in: rendering them afresh (two URLs, three
+    translations, the CSRF token) cost ~40 µs a comment, 8 ms of a moderator's view of a
+    page of 200 (every comment has Delete)."""
+    macro = get_template_attribute("comments/_actions.html", "comment_actions")
+    rendered: dict[tuple[bool, bool], list[str]] = {}
+
+    def controls(comment_id: int, can_edit: bool, can_delete: bool) -> str:
+        parts = rendered.get((can_edit, can_delete))
+        if parts is None:
+            parts = str(macro(STAND_IN, can_edit, can_delete)).split(STAND_IN)
+            rendered[(can_edit, can_delete)] = parts
+        return str(comment_id).join(parts)
+
+    return controls
