@@ -2,8 +2,9 @@
 
     python bench/run.py --database-url sqlite:////abs/path/bench.sqlite3 [--duration 10]
 
-Starts both on 127.0.0.1 (2 workers each, as for this 2-core machine), signs in, drives each
-endpoint with wrk (16 connections, one phase per endpoint, each bounded in time), prints
+Starts both on 127.0.0.1 (2 workers each, as for this 2-core machine; IdeaHub as
+bench_wsgi.py serves it, with a signed-in route that renders nothing: the floor every page
+pays, measured as a phase of its own), signs in, drives each endpoint with wrk (16 connections, one phase per endpoint, each bounded in time), prints
 requests/s, p50 and p99 and the ratio to the ceiling's requests/s, checks votes and counts
 after the run, reads each worker's memory, writes JSON to bench/results/, and stops every
 process it started. Loopback only.
@@ -365,7 +366,9 @@ def main() -> int:
     }
     ceiling_port, app_port = free_port(), free_port()
     ceiling = start_gunicorn("ceiling:app", ceiling_port, env, os.path.join(ROOT, "bench"), None)
-    app = start_gunicorn("wsgi:app", app_port, env, ROOT, os.path.join(ROOT, "gunicorn.conf.py"))
+    app = start_gunicorn(  # wsgi.py's app, with the floor's route added (bench_wsgi.py)
+        "bench.bench_wsgi:app", app_port, env, ROOT, os.path.join(ROOT, "gunicorn.conf.py")
+    )
     results: dict[str, object] = {
         "started_at": datetime.now(UTC).isoformat(),
         "database": args.database_url.split(":")[0],
@@ -399,6 +402,8 @@ def main() -> int:
         )
         c, i200 = targets["campaign"], targets["idea200"]
         phases = {
+            # A signed-in request that renders nothing: what every page pays before its own work.
+            "signed_in_floor": (["/_bench/nothing"], {}),
             "home": (["/"], {}),
             "campaign_top": ([f"/campaigns/{c}?sort=top"], {}),
             "campaign_newest": ([f"/campaigns/{c}?sort=newest"], {}),
