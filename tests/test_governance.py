@@ -274,6 +274,26 @@ def test_coe_vacancy_warning_and_membership(client, clock, make_user, make_depar
         add_member(admin, make_user(), service, "sponsor", DAY0, DAY0 - timedelta(days=1))
 
 
+def test_a_coe_seat_is_held_once_at_a_time(clock, make_user, make_department):
+    """A person's terms for one function may follow each other but not overlap."""
+    admin, rep, service = make_user(roles=["admin"]), make_user(), make_department("Service")
+    day = timedelta(days=1)
+    add_member(admin, rep, service, "representative", DAY0, DAY0 + 30 * day)
+    for starts, ends in (
+        (DAY0 + 30 * day, None),
+        (DAY0 - 10 * day, DAY0),
+        (DAY0 + 5 * day, DAY0 + 6 * day),
+    ):
+        with pytest.raises(GovernanceError) as refused:
+            add_member(admin, rep, service, "sponsor", starts, ends)
+        assert refused.value.field == "email"
+    add_member(admin, rep, service, "sponsor", DAY0 + 31 * day, None)  # the next term
+    add_member(admin, rep, make_department("Sales"), "sponsor", DAY0, None)  # another function
+    with pytest.raises(GovernanceError):  # open-ended: any later term overlaps it
+        add_member(admin, rep, service, "sponsor", DAY0 + 400 * day, DAY0 + 500 * day)
+    assert db.session.scalar(db.select(db.func.count()).select_from(CoeMembership)) == 3
+
+
 def test_coe_member_added_by_email(client, clock, make_user, make_department, login):
     """The person is named by email (a list of every employee was unusable at 20,000); a
     wrong email or term is said at its field and adds no one."""
@@ -303,8 +323,20 @@ def test_coe_member_added_by_email(client, clock, make_user, make_department, lo
     assert status == 422 and "The term cannot end before it starts." in html
     assert 'value="rep.person@example.test"' in html  # what was typed is kept
     assert db.session.scalar(db.select(db.func.count()).select_from(CoeMembership)) == 0
-    status, _html = add(" Rep.Person@Example.TEST ")
-    assert status == 302
+    r = client.post(
+        "/coe",
+        data={
+            "email": " Rep.Person@Example.TEST ",
+            "department_id": service.id,
+            "role": "representative",
+            "starts_on": DAY0.isoformat(),
+        },
+    )
+    assert r.status_code == 302 and r.location == f"/coe#fn-{service.id}"
+    # The same seat again, in a term that overlaps: refused at the person's field.
+    status, html = add("rep.person@example.test")
+    assert status == 422
+    assert "Rep Person already has a seat for Customer Service in this term, from" in html
     member = db.session.scalars(db.select(CoeMembership)).one()
     assert (member.user_id, member.department_id) == (rep.id, service.id)
     assert "Rep Person" in client.get("/coe").get_data(as_text=True)

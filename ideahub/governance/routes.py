@@ -58,20 +58,22 @@ def coe() -> Response:
                     _("No active employee has the email %(email)s.", email=form.email.data or "")
                 ]
             else:
+                department = db.get_or_404(Department, form.department_id.data)
                 try:
                     add_member(
                         current_user,
                         person,
-                        db.get_or_404(Department, form.department_id.data),
+                        department,
                         form.role.data or "representative",
                         form.starts_on.data,
                         form.ends_on.data,
                     )
-                except GovernanceError as exc:  # the term's dates
-                    form.ends_on.errors = [str(exc)]
+                except GovernanceError as exc:  # the term's dates, or a seat already held
+                    getattr(form, exc.field or "ends_on").errors = [str(exc)]
                 else:
                     flash(_("Member added."), "success")
-                    return redirect(url_for("governance.coe"))
+                    # To the function, where the new member is listed (not the form's #add-member).
+                    return redirect(url_for("governance.coe", _anchor=f"fn-{department.id}"))
     roster = queries.coe_roster()
     html = render_template(
         "governance/coe.html",

@@ -6,8 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import func, or_, true
 
 from ..audit import record
 from ..clock import today
@@ -27,7 +28,12 @@ from . import queries
 
 
 class GovernanceError(ValueError):
-    """An action that cannot be done; the message says why."""
+    """An action that cannot be done; the message says why, and `field`, when given, which
+    field of the form it is about."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def text_hash(title: str, body: str) -> str:
@@ -177,7 +183,27 @@ def add_member(
     ends_on: date | None,
 ) -> CoeMembership:
     if ends_on is not None and ends_on < starts_on:
-        raise GovernanceError(_("The term cannot end before it starts."))
+        raise GovernanceError(_("The term cannot end before it starts."), field="ends_on")
+    overlapping = db.session.scalar(
+        db.select(CoeMembership.starts_on)
+        .where(
+            CoeMembership.user_id == user.id,
+            CoeMembership.department_id == department.id,
+            or_(CoeMembership.ends_on.is_(None), CoeMembership.ends_on >= starts_on),
+            true() if ends_on is None else CoeMembership.starts_on <= ends_on,
+        )
+        .limit(1)
+    )
+    if overlapping is not None:
+        raise GovernanceError(
+            _(
+                "%(name)s already has a seat for %(function)s in this term, from %(start)s.",
+                name=user.name,
+                function=department.name,
+                start=format_date(overlapping),
+            ),
+            field="email",
+        )
     membership = CoeMembership(
         user_id=user.id,
         department_id=department.id,
