@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
-from run import pick_targets, sign_in_token, write_results  # noqa: E402
+from run import app_environment, pick_targets, sign_in_client, write_results  # noqa: E402
 
 
 def main() -> int:
@@ -42,13 +42,8 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    os.environ.update(
-        IDEAHUB_DATABASE_URL=args.database_url,
-        IDEAHUB_SECRET_KEY="bench-" + "x" * 40,
-        IDEAHUB_SECURE_COOKIES="0",
-        IDEAHUB_ENV="production",
-        IDEAHUB_SEARCH_INDEX_DIR=tempfile.mkdtemp(prefix="ideahub-page-costs-"),
-    )
+    index_dir = tempfile.mkdtemp(prefix="ideahub-page-costs-")
+    os.environ.update(app_environment(args.database_url, index_dir))
     from flask_login import login_required
 
     from ideahub import create_app
@@ -62,14 +57,8 @@ def main() -> int:
 
     app.add_url_rule("/_bench/nothing", "bench_nothing", signed_in_nothing)
 
-    client = app.test_client()
-    token = sign_in_token(client.get("/login").get_data(as_text=True))
     email = args.email or str(targets["email"])
-    signed = client.post(
-        "/login",
-        data={"csrf_token": token, "email": email, "password": args.password},
-    )
-    assert signed.status_code == 302, "sign-in failed"
+    client = sign_in_client(app.test_client(), email, args.password)
     home = client.get("/").get_data(as_text=True)
     csrf = re.search(r'"X-CSRFToken": "([^"]+)"', home)
     assert csrf

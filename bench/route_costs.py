@@ -26,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
-from run import sign_in_token, write_results  # noqa: E402
+from run import app_environment, sign_in_client, write_results  # noqa: E402
 
 # The biggest of each kind, by what makes its pages grow. Each query gives one id.
 BIGGEST = {
@@ -89,13 +89,8 @@ def main() -> int:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
 
-    os.environ.update(
-        IDEAHUB_DATABASE_URL=args.database_url,
-        IDEAHUB_SECRET_KEY="bench-" + "x" * 40,
-        IDEAHUB_SECURE_COOKIES="0",
-        IDEAHUB_ENV="production",
-        IDEAHUB_SEARCH_INDEX_DIR=args.index_dir or tempfile.mkdtemp(prefix="ideahub-routes-"),
-    )
+    index_dir = args.index_dir or tempfile.mkdtemp(prefix="ideahub-routes-")
+    os.environ.update(app_environment(args.database_url, index_dir))
     from ideahub import create_app
 
     targets = biggest(args.database_url)
@@ -111,12 +106,7 @@ def main() -> int:
         "pages": [],
     }
     for role, email in targets["emails"].items():
-        client = app.test_client()
-        token = sign_in_token(client.get("/login").get_data(as_text=True))
-        signed = client.post(
-            "/login", data={"csrf_token": token, "email": email, "password": args.password}
-        )
-        assert signed.status_code == 302, f"{role} could not sign in"
+        client = sign_in_client(app.test_client(), email, args.password)
         for rule in rules:
             if rule.endpoint in SKIPPED:
                 continue

@@ -27,6 +27,7 @@ import time
 import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
@@ -124,6 +125,25 @@ def worker_memory_mb(master_pid: int) -> list[dict[str, float]]:
             }
         )
     return out
+
+
+def app_environment(database_url: str, index_dir: str) -> dict[str, str]:
+    """The settings every benchmark runs IdeaHub with: production, over plain HTTP."""
+    return {
+        "IDEAHUB_DATABASE_URL": database_url,
+        "IDEAHUB_SECRET_KEY": "bench-" + "x" * 40,
+        "IDEAHUB_SECURE_COOKIES": "0",
+        "IDEAHUB_SEARCH_INDEX_DIR": index_dir,
+        "IDEAHUB_ENV": "production",
+    }
+
+
+def sign_in_client(client: Any, email: str, password: str) -> Any:
+    """Sign a Flask test client in through the sign-in form (the in-process benchmarks)."""
+    token = sign_in_token(client.get("/login").get_data(as_text=True))
+    signed = client.post("/login", data={"csrf_token": token, "email": email, "password": password})
+    assert signed.status_code == 302, f"{email} could not sign in"
+    return client
 
 
 def sign_in_token(page: str) -> str:
@@ -356,14 +376,7 @@ def main() -> int:
         return 2
 
     targets = pick_targets(args.database_url)
-    env = {
-        **os.environ,
-        "IDEAHUB_DATABASE_URL": args.database_url,
-        "IDEAHUB_SECRET_KEY": "bench-" + "x" * 40,
-        "IDEAHUB_SECURE_COOKIES": "0",
-        "IDEAHUB_SEARCH_INDEX_DIR": args.index_dir,
-        "IDEAHUB_ENV": "production",
-    }
+    env = {**os.environ, **app_environment(args.database_url, args.index_dir)}
     ceiling_port, app_port = free_port(), free_port()
     ceiling = start_gunicorn("ceiling:app", ceiling_port, env, os.path.join(ROOT, "bench"), None)
     app = start_gunicorn(  # wsgi.py's app, with the floor's route added (bench_wsgi.py)
