@@ -59,6 +59,7 @@ def load_config(instance_path: str) -> dict[str, object]:
         "SEARCH_INDEX_DIR": _env("SEARCH_INDEX_DIR", os.path.join(instance_path, "search-index")),
         # Milliseconds a query may spend scoring matches before it answers with the best found.
         "SEARCH_TIME_BUDGET_MS": _env_int("SEARCH_TIME_BUDGET_MS", 25),
+        "SEARCH_INDEX_ON_COMMIT": _env_bool("SEARCH_INDEX_ON_COMMIT", True),
         "MAX_UPLOAD_BYTES": max_upload_mb * 1024 * 1024,
         "MAX_FILES_PER_UPLOAD": max_files,
         # The whole request may carry several files plus the form itself.

@@ -277,6 +277,21 @@ def _write_in_other_process(url: str, index_dir: str, uploads: str, n: int, tag:
         db.engine.dispose()
 
 
+@pytest.mark.parametrize("on_commit", [True, False], ids=["worker indexes", "follower indexes"])
+def test_a_change_is_indexed_after_its_response_unless_left_to_the_follower(
+    app, client, employee, make_idea, on_commit
+):
+    idea = make_idea(title="Rooftop beehives")
+    indexer.catch_up(blocking=True)
+    app.config["SEARCH_INDEX_ON_COMMIT"] = on_commit
+    r = client.post(f"/ideas/{idea.id}/comments", data={"body": "Honey for the canteen"})
+    r.close()  # the response is sent: what runs after it runs now
+    assert r.status_code == 302
+    assert indexer.pending() == (0 if on_commit else 1)
+    indexer.catch_up(blocking=True)  # the follower's turn
+    assert indexer.pending() == 0
+
+
 def test_two_processes_writing_lose_nothing(app, employee, make_idea, database_url, tmp_path):
     make_idea(title="seed")
     viewer_id = employee.id

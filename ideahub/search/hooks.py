@@ -22,9 +22,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def index_after_response(response: Response) -> Response:
         session_info = db.session().info
-        if session_info.pop("search_changed", False) and app.config.get(
-            "SEARCH_INDEX_ON_COMMIT", True
-        ):
+        # Off (IDEAHUB_SEARCH_INDEX_ON_COMMIT=0), the follower (index-changes --follow) does
+        # it all, and the index's segment merges stay out of the web workers.
+        if session_info.pop("search_changed", False) and app.config["SEARCH_INDEX_ON_COMMIT"]:
 
             def catch_up() -> None:
                 with app.app_context():
