@@ -163,6 +163,7 @@ def generate(scale: float, seed: int = 7) -> dict[str, int]:
                 "status": rng.choice(["submitted", "submitted", "under_review", "shortlisted"]),
                 "vote_count": idea_votes[i],
                 "comment_count": idea_comments[i],
+                "discussion_length": idea_comments[i],  # none removed
                 "created_at": now - timedelta(minutes=n_ideas - i),
                 "updated_at": now,
             }

@@ -10,7 +10,8 @@ import pytest
 from test_comments import HX, article, comments_on, post
 
 from ideahub.extensions import db
-from ideahub.models import Comment
+from ideahub.ideas.queries import FROM_THE_END
+from ideahub.models import Comment, Idea
 
 PER_PAGE = 3
 
@@ -238,6 +239,7 @@ def test_pages_past_the_ten_thousandth_are_reached(app, client, reader, make_ide
         Comment.__table__.insert(),
         [{"idea_id": idea.id, "author_id": author.id, "body": f"c{n}"} for n in range(10_005)],
     )
+    idea.discussion_length = 10_005  # inserted past the ORM, as bench/generate.py does
     db.session.commit()
     newest = db.session.scalar(db.select(db.func.max(Comment.id)).where(Comment.idea_id == idea.id))
     r = client.get(f"/comments/{newest}")
@@ -247,6 +249,14 @@ def test_pages_past_the_ten_thousandth_are_reached(app, client, reader, make_ide
         assert "Page 10005 of 10005" in html and shown(html) == [newest], url
     html = client.get(f"/ideas/{idea.id}/comments?page=10004").get_data(as_text=True)
     assert "Page 10004 of 10005" in html and shown(html) == [newest - 1]
+    # Far from the end, a comment's place is counted from the start (FROM_THE_END).
+    for place in (1, 5_000, 10_005 - FROM_THE_END, 10_005 - FROM_THE_END + 1):
+        comment_id = newest - 10_005 + place
+        r = client.get(f"/comments/{comment_id}")
+        assert (
+            r.location
+            == f"/ideas/{idea.id}{f'?page={place}' if place > 1 else ''}#comment-{comment_id}"
+        )
 
 
 def test_a_reply_box_opens_on_the_page_that_asked(client, reader, long_discussion):
@@ -266,6 +276,24 @@ def test_edit_and_removal_return_to_the_comments_page(client, reader, make_idea,
     assert f'href="/comments/{last.id}">Cancel' in edit_form
     r = client.post(f"/comments/{last.id}/delete")
     assert r.location == f"/ideas/{idea.id}?page=2#comment-{last.id}"
+
+
+def test_the_pages_are_counted_from_the_discussion_length(client, reader, make_idea, make_comment):
+    """Every comment lengthens its discussion as it is added, whoever adds it (a post, a
+    reply, the ORM directly); a removed one keeps its place, so the pages do not change."""
+    idea = make_idea()
+    for n in range(PER_PAGE):
+        make_comment(idea, reader, body=f"mine {n}")
+    post(client, idea, "posted")
+    post(client, idea, "a reply", parent=comments_on(idea)[0])
+    db.session.expire_all()
+    assert db.session.get(Idea, idea.id).discussion_length == PER_PAGE + 2 == len(comments_on(idea))
+    client.post(f"/comments/{comments_on(idea)[-1].id}/delete")
+    db.session.expire_all()
+    assert db.session.get(Idea, idea.id).discussion_length == PER_PAGE + 2
+    assert db.session.get(Idea, idea.id).comment_count == PER_PAGE + 1
+    html = client.get(f"/ideas/{idea.id}?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in html and len(shown(html)) == 2  # the removed comment still there
 
 
 def test_links_to_comments_elsewhere_find_their_page(client, reader, long_discussion):

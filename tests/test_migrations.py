@@ -127,12 +127,22 @@ def test_upgrade_from_an_older_schema_keeps_its_data(empty_database: str, tmp_pa
             sa.text(
                 "INSERT INTO ideas (id, campaign_id, author_id, department_id, title, summary, "
                 "description, status, vote_count, comment_count, created_at, updated_at) VALUES "
-                "(1, 1, 1, 1, 'Old idea 旧想法', '', '', 'submitted', 0, 0, CURRENT_TIMESTAMP, "
+                "(1, 1, 1, 1, 'Old idea 旧想法', '', '', 'submitted', 0, 2, CURRENT_TIMESTAMP, "
                 "CURRENT_TIMESTAMP)"
+            )
+        )
+        # A discussion of three comments, one a reply and one removed: all three are its length.
+        db.session.execute(
+            sa.text(
+                "INSERT INTO comments (id, idea_id, author_id, parent_id, body, created_at, "
+                "deleted_at) VALUES (1, 1, 1, NULL, 'a', CURRENT_TIMESTAMP, NULL), "
+                "(2, 1, 1, 1, 'b', CURRENT_TIMESTAMP, NULL), "
+                "(3, 1, 1, NULL, 'c', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
             )
         )
         db.session.commit()
         upgrade()
+        assert db.session.execute(sa.text("SELECT discussion_length FROM ideas")).scalar() == 3
         row = db.session.execute(
             sa.text(
                 "SELECT u.name, u.session_version, d.is_customer_facing FROM users u "

@@ -56,7 +56,7 @@ def discussion(
     """Page `page` of the discussion (comments/_threads.html) as this reader sees it."""
     reason = why_cannot_comment(current_user, idea)
     is_reply = bool(comment_form.parent_id.data and comment_form.errors)
-    shown = queries.comment_page(idea.id, page)
+    shown = queries.comment_page(idea, page)
 
     def render(threads: list[Thread], actions_later: bool) -> str:
         return render_template(

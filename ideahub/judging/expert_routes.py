@@ -104,7 +104,7 @@ def score(idea_id: int) -> Response | str:
         others=others,
         page=page,
         # The discussion's first page; a link leads to the whole discussion.
-        threads=idea_queries.comment_threads(idea_queries.comment_page(idea.id)),
+        threads=idea_queries.comment_threads(idea_queries.comment_page(idea)),
         conflict_form=ConflictForm(formdata=None),
         locked=reason is not None or (card is not None and card.is_submitted),
         lock_reason=reason,

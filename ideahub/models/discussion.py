@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, func
+from sqlalchemy import Connection, ForeignKey, Index, String, Text, event, func, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -100,6 +101,19 @@ class Comment(db.Model):
             f"{self.id}:{self.author_id}:{self.author.name}:{self.created_at.isoformat()}:"
             f"{self.edited_at.isoformat() if self.edited_at else ''}:{body}"
         )
+
+
+@event.listens_for(Comment, "after_insert")
+def _lengthen_discussion(_mapper: Any, connection: Connection, comment: Comment) -> None:
+    """Each comment added through the ORM, by any writer (a post, the demo data, a test),
+    lengthens its discussion in the same flush, atomically. Inserts that bypass the ORM
+    (bench/generate.py) set Idea.discussion_length themselves."""
+    ideas = Idea.__table__
+    connection.execute(
+        update(ideas)
+        .where(ideas.c.id == comment.idea_id)
+        .values(discussion_length=ideas.c.discussion_length + 1)
+    )
 
 
 # A discussion in its order: each thread (a top-level comment, then its replies) in turn, by

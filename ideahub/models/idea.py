@@ -57,6 +57,7 @@ class Idea(db.Model):
         ),
         CheckConstraint("vote_count >= 0", name="vote_count_positive"),
         CheckConstraint("comment_count >= 0", name="comment_count_positive"),
+        CheckConstraint("discussion_length >= 0", name="discussion_length_positive"),
         # One index per sort order of the campaign page; id breaks ties so paging is stable.
         Index("ix_ideas_campaign_top", "campaign_id", "vote_count", "id"),
         Index("ix_ideas_campaign_newest", "campaign_id", "created_at", "id"),
@@ -79,6 +80,10 @@ class Idea(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="submitted")
     vote_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
+    # Every comment of the discussion, removed ones too (they keep their place): what its
+    # pages are counted from, instead of counting the comments on every view. Kept at each
+    # comment's insert (models/discussion.py), whoever adds it; comments are never deleted.
+    discussion_length: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
