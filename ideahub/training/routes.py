@@ -106,7 +106,7 @@ def attempt(attempt_id: int) -> Response | str:
                         score=attempt.score,
                         mark=attempt.module.pass_mark,
                     ),
-                    "error",
+                    "warning",  # an outcome, recorded: not a refused request ("error")
                 )
             return redirect(url_for("training.attempt", attempt_id=attempt.id))
     chosen = (
