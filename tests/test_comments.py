@@ -590,7 +590,7 @@ def test_idea_page_queries_do_not_grow_with_comments(
 
 def test_twelve_people_commenting_at_once_lose_nothing(app, login, make_user, make_idea):
     """Posting takes the write lock late (database.begin_late_write): every comment and the
-    count still arrive, replies included, with no "database is locked" on either engine."""
+    counts still arrive, replies included, with no "database is locked" on either engine."""
     import threading
 
     idea = make_idea()
@@ -628,3 +628,4 @@ def test_twelve_people_commenting_at_once_lose_nothing(app, login, make_user, ma
     assert sorted(c.body for c in rows) == sorted(["Start"] + [f"Comment {i}" for i in range(12)])
     assert sum(c.parent_id == parent_id for c in rows) == 6
     assert db.session.get(Idea, idea_id).comment_count == 13
+    assert db.session.get(Idea, idea_id).discussion_length == 13  # what the pages count from
