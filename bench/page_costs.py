@@ -1,11 +1,12 @@
 """What each page costs in one process, one request at a time: no server, no network.
 
     python bench/page_costs.py --database-url sqlite:////abs/path/bench.sqlite3 [--rounds 200]
+        [--index-dir bench/data/search-index]
 
 Signs in through the app's own sign-in form with Flask's test client (as an employee, or
 --email someone) and times the pages of the load benchmark, plus a signed-in request that
 renders nothing (a route added here only): the floor every page pays for the session, the
-user and the request hooks. Writes JSON to bench/results/. Use it to see where a change
+user and the request hooks; with --index-dir, the search too. Writes JSON to bench/results/. Use it to see where a change
 helps before a load run (bench/run.py); the vote toggles on one idea and leaves it as found.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import itertools
 import os
 import pstats
 import re
@@ -27,7 +29,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
-from run import app_environment, pick_targets, sign_in_client, write_results  # noqa: E402
+from run import (  # noqa: E402
+    SEARCH_WORDS,
+    app_environment,
+    pick_targets,
+    sign_in_client,
+    write_results,
+)
 
 
 def main() -> int:
@@ -36,13 +44,18 @@ def main() -> int:
     parser.add_argument("--password", default="bench-password-2026")
     parser.add_argument("--email", default=None, help="sign in as this person instead")
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument(
+        "--index-dir",
+        default=None,
+        help="the search index (ideahub reindex); without it, no search",
+    )
     parser.add_argument("--out", default=None)
     parser.add_argument(
         "--profile", metavar="PAGE", help="time only this page, under cProfile, and print where"
     )
     args = parser.parse_args()
 
-    index_dir = tempfile.mkdtemp(prefix="ideahub-page-costs-")
+    index_dir = args.index_dir or tempfile.mkdtemp(prefix="ideahub-page-costs-")
     os.environ.update(app_environment(args.database_url, index_dir))
     from flask_login import login_required
 
@@ -90,6 +103,9 @@ def main() -> int:
         "longest_newest": newest_comment,
         "vote_toggle": vote,
     }
+    if args.index_dir:  # the load benchmark's searches, in turn (cached after the first)
+        words = iter(itertools.cycle(SEARCH_WORDS))
+        pages["search"] = lambda: client.get("/search", query_string={"q": next(words)}).status_code
     results: dict[str, object] = {
         "started_at": datetime.now(UTC).isoformat(),
         "database": args.database_url.split(":")[0],

@@ -7,6 +7,7 @@ import multiprocessing
 import re
 
 import pytest
+from flask import g
 
 from ideahub.extensions import db
 from ideahub.models import Comment, Idea, User, utcnow
@@ -189,6 +190,28 @@ def test_htmx_gets_results_fragment(client, employee, make_idea):
     html = r.get_data(as_text=True)
     assert r.status_code == 200 and "<html" not in html and 'id="search-results"' in html
     assert "HX-Request" in r.headers["Vary"]
+
+
+def test_the_shared_results_list_is_each_readers_own(client, employee, make_idea):
+    """The results list is rendered once and shared: by language, by what was typed, and
+    only until the index changes."""
+    make_idea(title="Solar roofs", description="Panels.")
+    assert "Solar roofs" in titles(client.get("/search", query_string={"q": "solar"}))
+    html = client.get("/search", query_string={"q": "SOLAR "}).get_data(as_text=True)
+    assert '<span class="badge">Idea</span>' in html and 'value="SOLAR"' in html
+    for typed in ("zzqx", "ZZQX"):  # the same search, each page saying what was typed
+        html = client.get("/search", query_string={"q": typed}).get_data(as_text=True)
+        assert f"Nothing found for “{typed}”" in html
+    make_idea(title="Solar carports", description="Shade and power.")  # the index changes
+    assert sorted(titles(client.get("/search", query_string={"q": "solar"}))) == [
+        "Solar carports",
+        "Solar roofs",
+    ]
+    employee.locale = "zh_Hans"
+    db.session.commit()
+    g.pop("_flask_babel", None)  # the test's app context outlives requests: as a new one
+    html = client.get("/search", query_string={"q": "solar"}).get_data(as_text=True)
+    assert '<span class="badge">创意</span>' in html and "Idea</span>" not in html
 
 
 def test_similar_ideas_are_visible_ideas_only(

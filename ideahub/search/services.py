@@ -57,6 +57,8 @@ class Results:
     more: bool = False
     # The time budget ran out before every match was scored: these are the best found.
     partial: bool = False
+    # Names these results: the index's state and what was asked (() when nothing was).
+    key: tuple[Any, ...] = ()
 
     @property
     def has_next(self) -> bool:
@@ -183,6 +185,7 @@ def search(
         _cache.move_to_end(key)
         return replace(cached, query=text)
     results = _search(words, text, filters, page, per_page, manager)
+    results.key = key
     _cache[key] = results
     if len(_cache) > CACHE_SIZE:
         _cache.popitem(last=False)
