@@ -108,6 +108,25 @@ def test_signed_in_user_sees_their_language(
     assert ">Campaigns<" not in page
 
 
+def test_settings_offer_the_named_zones_and_keep_the_chosen_one(
+    client: FlaskClient, login: Callable[[User], FlaskClient], make_user: Callable[..., User]
+) -> None:
+    user = make_user()
+    login(user)
+    page = client.get("/people/me/settings").get_data(as_text=True)
+    select = page.split('name="timezone"', 1)[1].split("</select>", 1)[0]
+    zones = re.findall(r'<option (?:selected )?value="([^"]*)"', select)
+    assert zones[0] == "" and "Asia/Shanghai" in zones and "America/New_York" in zones
+    assert not any(z.startswith("Etc") or (z and "/" not in z) for z in zones)
+    r = client.post("/people/me/settings", data={"locale": "", "timezone": "Atlantis/Capital"})
+    assert r.status_code == 200 and "Not a valid choice" in r.get_data(as_text=True)
+    assert db.session.get(User, user.id).timezone == ""
+    r = client.post("/people/me/settings", data={"locale": "", "timezone": "Asia/Shanghai"})
+    assert r.status_code == 302
+    page = client.get("/people/me/settings").get_data(as_text=True)
+    assert '<option selected value="Asia/Shanghai">' in page
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_labels_of_stored_codes_follow_the_language(app, locale: str) -> None:
     """Statuses, states and roles are translated as shown, also when the language changes
