@@ -303,10 +303,14 @@ def pick_targets(database_url: str) -> dict[str, object]:
                 "AND i.author_id <> (SELECT id FROM users ORDER BY id LIMIT 1 OFFSET 2) ORDER BY i.id DESC LIMIT 1"
             )
         ).scalar()
+        # Each run posts to an idea no run has posted to (the shortest discussion): posting
+        # to one idea run after run measured a discussion grown by every earlier run.
         comment_idea = c.execute(
             sa.text(
-                "SELECT i.id FROM ideas i JOIN campaigns c ON c.id=i.campaign_id WHERE c.state='open' ORDER BY i.id DESC LIMIT 1 OFFSET 1"
-            )
+                "SELECT i.id FROM ideas i JOIN campaigns c ON c.id=i.campaign_id WHERE c.state='open' "
+                "AND i.id <> :vote_idea ORDER BY i.discussion_length, i.id DESC LIMIT 1"
+            ),
+            {"vote_idea": vote_idea},
         ).scalar()
         email = c.execute(sa.text("SELECT email FROM users ORDER BY id LIMIT 1 OFFSET 2")).scalar()
         hr_email = c.execute(
