@@ -6,8 +6,9 @@
 Signs in through the app's own sign-in form with Flask's test client (as an employee, or
 --email someone) and times the pages of the load benchmark, plus a signed-in request that
 renders nothing (a route added here only): the floor every page pays for the session, the
-user and the request hooks; with --index-dir, the search too. Writes JSON to bench/results/. Use it to see where a change
-helps before a load run (bench/run.py); the vote toggles on one idea and leaves it as found.
+user and the request hooks; with --index-dir, the search too. Writes JSON to
+bench/results/. Use it to see where a change helps before a load run (bench/run.py); the
+vote toggles on one idea and leaves it as found.
 """
 
 from __future__ import annotations
