@@ -63,9 +63,11 @@ class Filters:
         }
         return {k: v for k, v in args.items() if v}
 
-    def listed(self) -> list[int]:
+    def listed(self, in_effect: records.InEffect) -> list[int]:
         """The ids of the people these filters list, by name (records.listed_people)."""
-        return records.listed_people(self.department_id, self.q, self.status, self.requirement)
+        return records.listed_people(
+            self.department_id, self.q, self.status, self.requirement, in_effect
+        )
 
 
 def _grid(company: records.Company, listed: list[int]) -> Iterator[tuple[records.Person, dict]]:
@@ -98,10 +100,11 @@ def people() -> str:
     _require_hr()
     filters = Filters.from_args()
     number = page_number(request.args.get("page"))
-    listed = filters.listed()
+    in_effect = records.requirements_in_effect()  # read once: the filter and the grid's
+    listed = filters.listed(in_effect)
     start = (number - 1) * PEOPLE_PER_PAGE
     page = listed[start : start + PEOPLE_PER_PAGE]
-    company = records.load(page)  # only the page's people
+    company = records.load(page, in_effect)  # only the page's people
     shown = list(_grid(company, page))
     return render_template(
         "hr/people.html",
@@ -153,9 +156,10 @@ def export() -> Response:
     people, is never held in memory."""
     _require_hr()
     filters = Filters.from_args()
-    company = records.load()
+    in_effect = records.requirements_in_effect()
+    company = records.load(None, in_effect)
     rows = _export_rows(
-        _grid(company, filters.listed()),
+        _grid(company, filters.listed(in_effect)),
         filters,
         records.acknowledgments(),
         records.passes(),
