@@ -249,8 +249,9 @@ def test_pages_past_the_ten_thousandth_are_reached(app, client, reader, make_ide
         assert "Page 10005 of 10005" in html and shown(html) == [newest], url
     html = client.get(f"/ideas/{idea.id}/comments?page=10004").get_data(as_text=True)
     assert "Page 10004 of 10005" in html and shown(html) == [newest - 1]
-    # Far from the end, a comment's place is counted from the start (FROM_THE_END).
-    for place in (1, 5_000, 10_005 - FROM_THE_END, 10_005 - FROM_THE_END + 1):
+    # A comment's place is counted from the start when FROM_THE_END or more comments are at
+    # or after it, from the end when fewer: both sides of that line, and far from it.
+    for place in (1, 5_000, 10_005 - FROM_THE_END + 1, 10_005 - FROM_THE_END + 2, 10_000):
         comment_id = newest - 10_005 + place
         r = client.get(f"/comments/{comment_id}")
         assert (
