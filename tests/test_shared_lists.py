@@ -329,8 +329,8 @@ def test_a_rendering_that_disagrees_with_its_key_is_shown_but_not_kept(app):
 DISCUSSION_STATEMENTS = {
     "page from the start": ("_comment_pages", 0),
     "page from the end": ("_comment_pages", 1),
-    "place from the end": ("_comments_before", 0),
-    "place from the start": ("_comments_before", 1),
+    "place from the end": ("_place_counts", 0),
+    "place from the start": ("_place_counts", 1),
 }
 
 

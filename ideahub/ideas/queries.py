@@ -469,9 +469,10 @@ FROM_THE_END = 1000
 
 
 @built_once
-def _comments_before() -> tuple[Select, Select]:
-    # The discussion's length and the comments from the place on are read in one statement
-    # (one snapshot), so that their difference is exact.
+def _place_counts() -> tuple[Select, Select]:
+    """A place's count from the end (the discussion's length and the comments from the place
+    on, read in one statement, one snapshot, so that their difference is exact) and from the
+    start (the comments before it)."""
     thread, comment_id = bindparam("thread"), bindparam("comment_id")
     from_here = (
         db.select(Comment.id)
@@ -500,7 +501,7 @@ def _comments_before() -> tuple[Select, Select]:
 def _before(idea_id: int, thread: int, comment_id: int) -> int:
     """How many comments come before a place (a thread, a comment id) in the discussion."""
     params = {"idea_id": idea_id, "thread": thread, "comment_id": comment_id}
-    from_the_end, from_the_start = _comments_before()
+    from_the_end, from_the_start = _place_counts()
     length, from_here = rows(from_the_end, params).one()
     if from_here < FROM_THE_END:
         return max(0, length - from_here)
