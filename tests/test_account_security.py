@@ -215,3 +215,40 @@ def test_password_change_is_audited(client, make_user):
         db.select(AuditEntry.action).where(AuditEntry.target_id == user.id)
     ).all()
     assert "user.password_changed" in actions
+
+
+@pytest.fixture
+def limited(app_config):
+    """The app with its sign-in limit on (the other tests run without it)."""
+    app_config.update(
+        RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", SIGNIN_LIMIT="3 per minute"
+    )
+    return app_config
+
+
+def test_sign_in_and_reset_requests_are_limited_and_say_so(limited, app, client, make_user):
+    user = make_user()
+    codes = [sign_in(client, user, password="wrong").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    refused = sign_in(client, user)  # even the right password, until the minute is over
+    assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
+    assert refused.headers["X-RateLimit-Limit"] == "3"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    assert "Retry-After" in refused.headers
+
+    forgot = [client.post("/login/forgot", data={"email": user.email}) for _ in range(4)]
+    assert [r.status_code for r in forgot] == [302, 302, 302, 429]
+    assert forgot[0].headers["X-RateLimit-Remaining"] == "2"
+
+
+def test_pages_without_a_limit_skip_the_limiter(limited, app, client, make_user):
+    """Its hooks run only where a view has a limit (ideahub.extensions.Limiter): the sign-in
+    still counts and says so, nothing else carries its headers or counts."""
+    user = make_user()
+    for _ in range(5):  # more than the sign-in limit: other pages do not count against it
+        assert client.get("/login").status_code == 200
+        assert "X-RateLimit-Limit" not in client.get("/login").headers
+    signed_in = sign_in(client, user)
+    assert signed_in.status_code == 302 and signed_in.headers["X-RateLimit-Remaining"] == "2"
+    home = client.get("/")
+    assert home.status_code == 200 and "X-RateLimit-Limit" not in home.headers
