@@ -111,7 +111,13 @@ def load_config(instance_path: str) -> dict[str, object]:
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Failed sign-ins per account (and reset requests per address); failed sign-ins per
+        # address, higher: many people may share one (behind a proxy, see PROXIES).
         "SIGNIN_LIMIT": _env("SIGNIN_LIMIT", "10 per minute;50 per hour"),
+        "SIGNIN_ADDRESS_LIMIT": _env("SIGNIN_ADDRESS_LIMIT", "30 per minute;300 per hour"),
+        # Reverse proxies in front of the app that set X-Forwarded-For and -Proto: trusted
+        # for that many hops, so that limits and logs see the person's address (0: none).
+        "PROXIES": _env_int("PROXIES", 0),
         "BABEL_DEFAULT_LOCALE": _env("DEFAULT_LOCALE", "en"),
         "BABEL_DEFAULT_TIMEZONE": _env("DEFAULT_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": ("en", "zh_Hans", "zh_Hant"),

@@ -74,10 +74,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         code = error.code or 500
+        if error.response is not None:  # the answer was made already (a limit's on_breach)
+            return error.response  # type: ignore[return-value]
         if code not in _messages():
             return error.get_response()  # type: ignore[return-value]
         # abort(403, description=...) carries a reason written for the user; keep it.
-        custom = error.description != type(error).description
+        # (Not a rate limit's: its description is the limit, "10 per 1 minute".)
+        custom = error.description != type(error).description and code != 429
         return render_error(code, error.description if custom else None)
 
     @app.errorhandler(OperationalError)

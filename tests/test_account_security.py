@@ -219,36 +219,90 @@ def test_password_change_is_audited(client, make_user):
 
 @pytest.fixture
 def limited(app_config):
-    """The app with its sign-in limit on (the other tests run without it)."""
+    """The app with its sign-in limits on (the other tests run without them)."""
     app_config.update(
-        RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", SIGNIN_LIMIT="3 per minute"
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        SIGNIN_LIMIT="3 per minute",
+        SIGNIN_ADDRESS_LIMIT="5 per minute",
     )
     return app_config
 
 
-def test_sign_in_and_reset_requests_are_limited_and_say_so(limited, app, client, make_user):
+def test_failed_sign_ins_are_limited_and_the_form_says_when_to_try_again(
+    limited, app, client, make_user
+):
     user = make_user()
     codes = [sign_in(client, user, password="wrong").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     refused = sign_in(client, user)  # even the right password, until the minute is over
-    assert refused.status_code == 429 and "Too many attempts" in refused.get_data(as_text=True)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert "Too many attempts. Please try again in 1 minute." in page
+    assert f'value="{user.email}"' in page and 'name="password"' in page  # the form, again
+    assert "per 1 minute" not in page  # not the limit's own wording
     assert refused.headers["X-RateLimit-Limit"] == "3"
     assert refused.headers["X-RateLimit-Remaining"] == "0"
-    assert "Retry-After" in refused.headers
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    other = make_user()  # another account, from the same address, is not locked out
+    assert sign_in(client, other).status_code == 302
 
+
+def test_successful_sign_ins_do_not_count(limited, app, client, make_user):
+    """A whole office may sign in from one address: only failures count."""
+    people = [make_user() for _ in range(7)]  # more than either limit
+    for person in people:
+        signed = sign_in(client, person)
+        assert signed.status_code == 302
+        assert client.post("/logout").status_code == 302
+    assert sign_in(client, people[0], password="wrong").status_code == 200
+
+
+def test_failures_on_many_accounts_from_one_address_are_limited(limited, app, client, make_user):
+    people = [make_user() for _ in range(6)]
+    codes = [sign_in(client, person, password="wrong").status_code for person in people]
+    assert codes == [200] * 5 + [429]  # the address's limit: 5, though each account had 1
+
+
+def test_behind_a_trusted_proxy_each_address_has_its_own_limit(limited, app, make_user, app_config):
+    from ideahub import create_app
+
+    people = [make_user() for _ in range(6)]
+    for proxies, expected in ((1, [200] * 6), (0, [200] * 5 + [429])):
+        proxied = create_app({**app_config, "PROXIES": proxies})
+        client = proxied.test_client()
+        codes = [
+            client.post(
+                "/login",
+                data={"email": person.email, "password": "wrong"},
+                headers={"X-Forwarded-For": f"10.0.0.{n}"},  # each from a different desk
+            ).status_code
+            for n, person in enumerate(people)
+        ]
+        assert codes == expected, proxies  # without a trusted proxy the header is ignored
+        with proxied.app_context():
+            db.engine.dispose()
+
+
+def test_reset_requests_are_limited_with_the_form_again(limited, app, client, make_user):
+    user = make_user()
     forgot = [client.post("/login/forgot", data={"email": user.email}) for _ in range(4)]
     assert [r.status_code for r in forgot] == [302, 302, 302, 429]
     assert forgot[0].headers["X-RateLimit-Remaining"] == "2"
+    page = forgot[3].get_data(as_text=True)
+    assert "Too many attempts. Please try again in 1 minute." in page
+    assert f'value="{user.email}"' in page
 
 
 def test_pages_without_a_limit_skip_the_limiter(limited, app, client, make_user):
     """Its hooks run only where a view has a limit (ideahub.extensions.Limiter): the sign-in
     still counts and says so, nothing else carries its headers or counts."""
     user = make_user()
-    for _ in range(5):  # more than the sign-in limit: other pages do not count against it
-        assert client.get("/login").status_code == 200
-        assert "X-RateLimit-Limit" not in client.get("/login").headers
+    for _ in range(6):  # more than the limits: other pages do not count against them
+        page = client.get("/login")
+        assert page.status_code == 200 and "X-RateLimit-Limit" not in page.headers
+    assert sign_in(client, user, password="wrong").headers["X-RateLimit-Remaining"] == "2"
     signed_in = sign_in(client, user)
-    assert signed_in.status_code == 302 and signed_in.headers["X-RateLimit-Remaining"] == "2"
+    assert signed_in.status_code == 302 and "X-RateLimit-Limit" in signed_in.headers
     home = client.get("/")
     assert home.status_code == 200 and "X-RateLimit-Limit" not in home.headers

@@ -1,10 +1,23 @@
 from __future__ import annotations
 
+import math
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -39,8 +52,41 @@ def _signin_limit() -> str:
     return str(current_app.config["SIGNIN_LIMIT"])
 
 
+def _address_limit() -> str:
+    return str(current_app.config["SIGNIN_ADDRESS_LIMIT"])
+
+
 def _email_key() -> str:
     return "signin:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response: Response) -> bool:
+    """A sign-in that did not succeed (a success redirects): only these count against the
+    limits, so that a whole office signing in from one address is never locked out."""
+    return response.status_code != 302
+
+
+def _again_later(template: str, form_class: type) -> object:
+    """An on_breach callback: the form again, what was typed kept, and when to try again
+    (instead of a bare error page naming the limit). Called for each limit broken: the
+    first answer made stands."""
+
+    def refuse(limit: RequestLimit) -> Response:
+        if "limit_refusal" not in g:
+            seconds = limit.reset_at - 1 - time.time()  # reset_at is rounded up a second
+            minutes = max(1, math.ceil(seconds / 60))
+            flash(
+                ngettext(
+                    "Too many attempts. Please try again in %(num)d minute.",
+                    "Too many attempts. Please try again in %(num)d minutes.",
+                    minutes,
+                ),
+                "error",
+            )
+            g.limit_refusal = make_response(render_template(template, form=form_class()), 429)
+        return g.limit_refusal
+
+    return refuse
 
 
 def _start_session(user: object, remember: bool) -> None:
@@ -51,6 +97,9 @@ def _start_session(user: object, remember: bool) -> None:
     session["_started"] = now
     session["_seen"] = now
     session["_remembered"] = remember
+
+
+_login_refused = _again_later("auth/login.html", LoginForm)
 
 
 @bp.before_app_request
@@ -85,8 +134,14 @@ def enforce_session_timeouts() -> Response | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
-@limiter.limit(_signin_limit, methods=["POST"], key_func=_email_key)
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed, on_breach=_login_refused)
+@limiter.limit(
+    _signin_limit,
+    methods=["POST"],
+    key_func=_email_key,
+    deduct_when=_failed,
+    on_breach=_login_refused,
+)
 def login() -> Response | str:
     """Sign in with email and password."""
     if current_user.is_authenticated:
@@ -143,7 +198,9 @@ def sign_out_all() -> Response:
 
 
 @bp.route("/login/forgot", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"])
+@limiter.limit(
+    _signin_limit, methods=["POST"], on_breach=_again_later("auth/forgot.html", ForgotPasswordForm)
+)
 def forgot_password() -> Response | str:
     """Ask for a password reset link by email."""
     form = ForgotPasswordForm()
