@@ -1632,3 +1632,16 @@ def test_board_and_results_query_counts_do_not_grow_with_the_shortlist(
     assert s_count == l_count, (s_count, l_count)
     (s_count, _), (l_count, _) = both("/campaigns/{}/panel/board")
     assert s_count == l_count, (s_count, l_count)
+
+
+def test_organisers_are_not_offered_the_chairs_board(w, client, login):
+    """The panel page links the board only for its chair (organisers got a 403 there)."""
+    board = f"/campaigns/{w.campaign.id}/panel/board"
+    for organiser in (w.coe, w.admin):
+        login(organiser)
+        body = page(client.get(f"/campaigns/{w.campaign.id}/panel"))
+        assert "Results page" in body and board not in body
+        assert client.get(board).status_code == 403
+    login(w.chair)
+    assert board in page(client.get(f"/campaigns/{w.campaign.id}"))
+    assert client.get(board).status_code == 200
