@@ -267,9 +267,16 @@ def test_coe_vacancy_warning_and_membership(client, clock, make_user, make_depar
     admin = make_user(roles=["admin"])
     login(admin)
     assert "Vacant seats" in client.get("/coe").get_data(as_text=True)
+    # A member in another role does not fill the seat, and the function's card says so too
+    # (it listed the member alone, under a notice that the function had nobody).
+    add_member(admin, make_user(name="Sponsor Person"), service, "sponsor", DAY0, None)
+    html = client.get("/coe").get_data(as_text=True)
+    assert "Vacant seats" in html and "Sponsor Person" in html
+    assert "No representative yet." in html
     add_member(admin, make_user(name="Rep Person"), service, "representative", DAY0, None)
     html = client.get("/coe").get_data(as_text=True)
     assert "Vacant seats" not in html and "Rep Person" in html
+    assert "No representative yet." not in html
     with pytest.raises(GovernanceError):
         add_member(admin, make_user(), service, "sponsor", DAY0, DAY0 - timedelta(days=1))
 
