@@ -3,6 +3,7 @@ page, who may do what, and hostile text that must stay text."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -178,6 +179,32 @@ def test_invalid_fields_show_the_error_and_save_nothing(
     assert message in text_of(r)
     assert count(Idea) == 0 and count(IdeaStatusChange) == 0 and count(Tag) == 0
     assert fresh(campaign).idea_count == 0
+
+
+def test_wrong_co_authors_are_each_named_at_their_field(client, employee, make_campaign):
+    r = submit(client, make_campaign(), coauthors="nobody@nowhere.example, not-an-email")
+    body = text_of(r)
+    errors = re.findall(r'<p class="error" id="coauthors-error-\d">([^<]*)</p>', body)
+    assert errors == [
+        "No active colleague has the email “nobody@nowhere.example”.",
+        "“not-an-email” is not an email address.",
+    ]
+    assert 'value="nobody@nowhere.example, not-an-email"' in body  # kept to be corrected
+    assert "Please fix the highlighted fields below." in body
+    assert "choose your files again" not in body  # none were chosen
+    assert count(Idea) == 0
+
+
+def test_a_refused_form_asks_for_the_files_again_only_when_some_were_chosen(
+    client, employee, make_campaign
+):
+    campaign = make_campaign()
+    data = {"title": "Solar panels on the roof", "tags": "not/fine"}
+    data["files"] = [(io.BytesIO(b"notes"), "notes.txt")]
+    r = client.post(f"/campaigns/{campaign.id}/ideas/new", data=data)
+    body = text_of(r)
+    assert 'id="tags-error-1"' in body and "choose your files again" in body
+    assert count(Idea) == 0
 
 
 def test_form_keeps_what_was_typed_after_an_error(client, employee, make_campaign):

@@ -93,6 +93,20 @@ def _idea_data(form: IdeaForm) -> IdeaData:
     )
 
 
+def _refused(form: IdeaForm, exc: IdeaError | UploadRejected) -> None:
+    """Say what is wrong at the field at fault (its own messages, one each); files are
+    never kept by a browser when a form comes back, so the person is asked for them again
+    only when they had chosen some."""
+    field = getattr(exc, "field", None) if isinstance(exc, IdeaError) else "files"
+    messages = exc.messages if isinstance(exc, IdeaError) else [str(exc)]
+    if field and field in form:
+        form[field].errors = [*form[field].errors, *messages]
+    else:
+        flash(" ".join(messages), "error")
+    if any(f.filename for f in request.files.getlist("files")):
+        flash(_("Nothing was saved; please choose your files again."), "error")
+
+
 @bp.route("/campaigns/<int:campaign_id>/ideas/new", methods=["GET", "POST"])
 @login_required
 def new(campaign_id: int) -> Response | str:
@@ -109,7 +123,7 @@ def new(campaign_id: int) -> Response | str:
             data = _idea_data(form)
             files = store_uploads(_uploads())
         except (IdeaError, UploadRejected) as exc:
-            flash(str(exc) + " " + _("Nothing was saved; please choose your files again."), "error")
+            _refused(form, exc)
         else:
             idea = submit_idea(current_user, campaign, data, files)
             flash(
@@ -171,7 +185,7 @@ def edit(idea_id: int) -> Response | str:
             data = _idea_data(form)
             files = store_uploads(_uploads())
         except (IdeaError, UploadRejected) as exc:
-            flash(str(exc) + " " + _("Nothing was saved."), "error")
+            _refused(form, exc)
         else:
             edit_idea(current_user, idea, data, files)
             flash(

@@ -31,7 +31,13 @@ TAG_RE = re.compile(r"^[\w\-+#.]{1,30}$")
 
 
 class IdeaError(ValueError):
-    """A change that cannot be made; the message says why."""
+    """A change that cannot be made; the messages say why, and `field` names the form field
+    at fault (None: the change as a whole)."""
+
+    def __init__(self, *messages: str, field: str | None = None) -> None:
+        super().__init__(" ".join(messages))
+        self.messages = list(messages)
+        self.field = field
 
 
 @dataclass
@@ -58,12 +64,13 @@ def parse_tags(text: str) -> list[str]:
             continue
         if not TAG_RE.match(name):
             raise IdeaError(
-                _("Tag %(tag)s: use letters, digits and dashes, up to 30.", tag=raw[:40])
+                _("Tag %(tag)s: use letters, digits and dashes, up to 30.", tag=raw[:40]),
+                field="tags",
             )
         if name not in names:
             names.append(name)
     if len(names) > MAX_TAGS:
-        raise IdeaError(_("Use at most %(n)s tags.", n=MAX_TAGS))
+        raise IdeaError(_("Use at most %(n)s tags.", n=MAX_TAGS), field="tags")
     return names
 
 
@@ -71,13 +78,13 @@ MAX_COAUTHORS = 10
 
 
 def parse_coauthors(text: str, author: User) -> list[int]:
-    """Emails -> ids of active colleagues; IdeaError names any unknown address."""
+    """Emails -> ids of active colleagues; IdeaError names each entry that is not one."""
     from sqlalchemy import func
 
     emails = [e.strip().lower() for e in re.split(r"[,，;；\s]+", text or "") if e.strip()]
     emails = list(dict.fromkeys(emails))
     if len(emails) > MAX_COAUTHORS:
-        raise IdeaError(_("Name at most %(n)s co-authors.", n=MAX_COAUTHORS))
+        raise IdeaError(_("Name at most %(n)s co-authors.", n=MAX_COAUTHORS), field="coauthors")
     if not emails:
         return []
     found = dict(
@@ -87,11 +94,15 @@ def parse_coauthors(text: str, author: User) -> list[int]:
             )
         ).all()
     )
-    unknown = [e for e in emails if e not in found]
-    if unknown:
-        raise IdeaError(
-            _("No active colleague has the email %(emails)s.", emails=", ".join(unknown))
-        )
+    problems = [
+        _("No active colleague has the email “%(email)s”.", email=e[:100])
+        if "@" in e
+        else _("“%(entry)s” is not an email address.", entry=e[:100])
+        for e in emails
+        if e not in found
+    ]
+    if problems:  # each entry said apart: "a, b" read as one address
+        raise IdeaError(*problems, field="coauthors")
     return [found[e] for e in emails if found[e] != author.id]
 
 
