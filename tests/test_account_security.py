@@ -306,3 +306,46 @@ def test_pages_without_a_limit_skip_the_limiter(limited, app, client, make_user)
     assert signed_in.status_code == 302 and "X-RateLimit-Limit" in signed_in.headers
     home = client.get("/")
     assert home.status_code == 200 and "X-RateLimit-Limit" not in home.headers
+
+
+def _account_form(**fields):
+    data = {"name": "New Person", "email": "new.person@example.test", "password": NEW_PASSWORD}
+    data.update(fields)
+    return data
+
+
+def _field_errors(page: str, name: str) -> list[str]:
+    return re.findall(rf'<p class="error" id="{name}-error-\d">([^<]*)</p>', page)
+
+
+def test_the_account_form_shows_every_mistake_at_once_at_its_field(client, login, make_user):
+    login(make_user(roles=["admin"]))
+    r = client.post("/admin/users/new", data=_account_form(email="not an email", password="short"))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert _field_errors(page, "email") and _field_errors(page, "password") == [
+        "The password must have at least 10 characters."
+    ]
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
+
+
+def test_a_taken_email_is_said_at_the_email_field(client, login, make_user):
+    login(make_user(roles=["admin"]))
+    taken = make_user()
+    r = client.post("/admin/users/new", data=_account_form(email=taken.email.upper()))
+    page = r.get_data(as_text=True)
+    assert _field_errors(page, "email") == [
+        f"An account with the email {taken.email.upper()} already exists."
+    ]
+    assert 'value="New Person"' in page  # what was typed is kept
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 2
+
+
+def test_removing_ones_own_admin_role_is_said_at_the_roles(client, login, make_user):
+    admin = make_user(roles=["admin"], name="Ada Admin")
+    login(admin)
+    data = _account_form(name=admin.name, email=admin.email, password="", roles=["hr"])
+    page = client.post(f"/admin/users/{admin.id}/edit", data=data).get_data(as_text=True)
+    assert '<p class="error">You cannot remove your own administrator role.</p>' in page
+    db.session.expire_all()
+    assert "admin" in db.session.get(User, admin.id).roles

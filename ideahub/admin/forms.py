@@ -4,9 +4,18 @@ import zoneinfo
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Field,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..auth.passwords import password_problem
 from ..forms import CompanyEmail, Form, MultiCheckboxField, NoControlCharacters, strip
 from ..models import GRANTABLE_ROLES
 
@@ -53,6 +62,13 @@ class UserForm(Form):
         from ..i18n import role_label
 
         self.roles.choices = [(r, role_label(r)) for r in GRANTABLE_ROLES]
+
+    def validate_password(self, field: Field) -> None:
+        """The password rules, checked with the other fields so that every mistake is shown
+        at once (the service checks them again)."""
+        problem = field.data and password_problem(field.data, self.email.data, self.name.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class DepartmentForm(Form):

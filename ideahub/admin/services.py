@@ -16,7 +16,12 @@ from ..models import Department, User
 
 
 class AccountError(ValueError):
-    """A change that cannot be made; the message says why."""
+    """A change that cannot be made; the message says why, and `field` names the form
+    field at fault (None: the change as a whole)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -40,7 +45,7 @@ def _email_taken(email: str, except_id: int | None = None) -> bool:
 def check_password_policy(password: str, email: str = "", name: str = "") -> None:
     problem = password_problem(password, email, name)
     if problem:
-        raise AccountError(problem)
+        raise AccountError(problem, field="password")
 
 
 def _apply(user: User, data: UserData) -> None:
@@ -66,7 +71,8 @@ def _commit_or_explain(email: str) -> None:
 def create_user(actor: User | None, data: UserData, password: str) -> User:
     if _email_taken(data.email):
         raise AccountError(
-            _("An account with the email %(email)s already exists.", email=data.email)
+            _("An account with the email %(email)s already exists.", email=data.email),
+            field="email",
         )
     check_password_policy(password, data.email, data.name)
     user = User()
@@ -82,10 +88,11 @@ def create_user(actor: User | None, data: UserData, password: str) -> User:
 def update_user(actor: User, user: User, data: UserData, new_password: str | None = None) -> User:
     if _email_taken(data.email, except_id=user.id):
         raise AccountError(
-            _("An account with the email %(email)s already exists.", email=data.email)
+            _("An account with the email %(email)s already exists.", email=data.email),
+            field="email",
         )
     if user.id == actor.id and "admin" not in data.roles:
-        raise AccountError(_("You cannot remove your own administrator role."))
+        raise AccountError(_("You cannot remove your own administrator role."), field="roles")
     before = sorted(user.roles)
     _apply(user, data)
     if new_password:
