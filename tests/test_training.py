@@ -138,6 +138,24 @@ def test_fail_retry_pass_certificate_and_assignment_states(app, client, login, w
     assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "training.completed"))
 
 
+def test_the_quiz_button_says_whether_it_starts_resumes_or_retries(client, login, world):
+    login(world.author)
+    write_module(client, world)
+    module = db.session.scalar(db.select(TrainingModule))
+    login(world.reader)
+
+    def button() -> str:
+        page = client.get(f"/training/modules/{module.id}").get_data(as_text=True)
+        return re.search(r'<button type="submit" class="button">([^<]+)</button>', page)[1]
+
+    assert button() == "Take the quiz"
+    first = take(client, module)
+    assert button() == "Continue the quiz"  # it opens the unfinished attempt again
+    assert take(client, module) == first
+    answer(client, first, right_answers(module, wrong=1))
+    assert button() == "Take the quiz again"
+
+
 def test_overdue_and_a_new_major_version_assigns_again(app, client, login, world):
     w = world
     login(w.author)
