@@ -184,6 +184,25 @@ def test_filters_kind_campaign_status_and_dates(
     )
 
 
+def test_dates_typed_the_wrong_way_round_are_read_the_right_way(client, employee, make_idea):
+    make_idea(title="Lantern festival stand")
+    span = {"q": "lantern", "from": "2999-01-01", "to": "2000-01-01"}
+    response = client.get("/search", query_string=span)
+    page = response.get_data(as_text=True)
+    assert titles(response) == ["Lantern festival stand"]
+    assert 'name="from" type="date" value="2000-01-01"' in page  # shown as read
+    assert 'name="to" type="date" value="2999-01-01"' in page
+
+
+def test_a_page_past_the_last_says_so_and_leads_back(client, employee, make_idea):
+    make_idea(title="Lantern festival stand")
+    page = client.get("/search", query_string={"q": "lantern", "page": "999"})
+    body = page.get_data(as_text=True)
+    assert "No more results: page 999 is past the last one." in body
+    assert 'href="/search?q=lantern">Back to the first page' in body
+    assert "Nothing found" not in body
+
+
 def test_htmx_gets_results_fragment(client, employee, make_idea):
     make_idea(title="Bamboo bicycles")
     r = client.get("/search", query_string={"q": "bamboo"}, headers={"HX-Request": "true"})

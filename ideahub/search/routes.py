@@ -38,13 +38,16 @@ def results() -> Response:
     """Search ideas, comments and campaigns; htmx gets the results list only."""
     args = request.args
     q = (args.get("q") or "").strip()[:200]
+    date_from, date_to = _day(args.get("from")), _day(args.get("to"))
+    if date_from and date_to and date_from > date_to:  # typed the wrong way round
+        date_from, date_to = date_to, date_from
     filters = SearchFilters(
         kind=args.get("kind", "") if args.get("kind") in KINDS else "",
         campaign_id=_int(args.get("campaign")),
         status=args.get("status", "") if args.get("status") in IDEA_STATUSES else "",
         department_id=_int(args.get("department")),
-        date_from=_day(args.get("from")),
-        date_to=_day(args.get("to")),
+        date_from=date_from,
+        date_to=date_to,
     )
     found = search(current_user, q, filters, page_number(args.get("page")), PER_PAGE)
     kept = {k: v for k, v in args.items() if k != "page"}
