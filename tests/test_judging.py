@@ -986,6 +986,24 @@ def test_submitting_with_missing_criteria_is_refused_listing_them(w, client, log
     assert {s.criterion_id: s.value for s in card.scores} == {w.impact.id: 5, w.cost.id: None}
 
 
+def test_each_wrong_or_missing_score_is_marked_at_its_criterion(w, client, login):
+    idea = w["Solar roofs"]
+    login(w.ana)
+    body = page(post_score(client, w, idea, impact=7, cost="lots", action="submit"))
+    errors = dict(re.findall(r'<p class="error" id="score-(\d+)-error">([^<]*)</p>', body))
+    assert errors == {
+        str(w.impact.id): "Impact: give a score from 1 to 5.",
+        str(w.cost.id): "Cost: the score must be a whole number.",
+    }
+    assert re.search(rf'name="score-{w.impact.id}"[^>]*value="7"[^>]*aria-invalid="true"', body)
+    body = page(post_score(client, w, idea, impact=4, action="submit"))
+    errors = dict(re.findall(r'<p class="error" id="score-(\d+)-error">([^<]*)</p>', body))
+    assert errors == {str(w.cost.id): "A score is needed to submit."}
+    # the optional comment beside it is not marked (the whole criterion was, in red)
+    assert not re.search(r"<textarea[^>]*aria-invalid", body) and "has-error" not in body
+    assert count(Scorecard) == 0
+
+
 def test_submitting_a_complete_scorecard_seals_it(w, client, login):
     idea = w["Solar roofs"]
     login(w.ana)

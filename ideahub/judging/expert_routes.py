@@ -14,7 +14,7 @@ from ..permissions import can_view_campaign, is_panel_member, why_cannot_score
 from . import bp, queries
 from .arithmetic import idea_score
 from .forms import ConflictForm, ScorecardForm
-from .scoring import Entry, ScoringError, save_scorecard
+from .scoring import Entry, ScoringError, off_the_scale, save_scorecard
 from .services import JudgingError, declare_conflict
 
 
@@ -27,10 +27,11 @@ def queue() -> str:
     return render_template("judging/queue.html", queue=queries.expert_queue(current_user))
 
 
-def _entries(criteria: list[Criterion]) -> tuple[dict[int, Entry], list[str]]:
-    """Read score-<id> and comment-<id> fields; a non-number is an error, not a blank."""
+def _entries(criteria: list[Criterion]) -> tuple[dict[int, Entry], dict[int, str]]:
+    """Read score-<id> and comment-<id> fields; a non-number is an error, not a blank
+    (criterion id -> message)."""
     entries: dict[int, Entry] = {}
-    errors: list[str] = []
+    errors: dict[int, str] = {}
     for c in criteria:
         raw = (request.form.get(f"score-{c.id}") or "").strip()
         value: int | None = None
@@ -38,7 +39,7 @@ def _entries(criteria: list[Criterion]) -> tuple[dict[int, Entry], list[str]]:
             try:
                 value = int(raw)
             except ValueError:
-                errors.append(_("%(name)s: the score must be a whole number.", name=c.name))
+                errors[c.id] = _("%(name)s: the score must be a whole number.", name=c.name)
         entries[c.id] = Entry(value, request.form.get(f"comment-{c.id}", "")[:2000])
     return entries, errors
 
@@ -65,9 +66,10 @@ def score(idea_id: int) -> Response | str:
     problem: ScoringError | None = None
     if request.method == "POST" and form.validate_on_submit():
         entries, errors = _entries(criteria)
+        errors.update(off_the_scale(criteria, entries))  # every wrong score at once
         submit = request.form.get("action") == "submit"
         if errors:
-            problem = ScoringError(" ".join(errors))
+            problem = ScoringError(" ".join(errors.values()), wrong=errors)
         else:
             try:
                 save_scorecard(

@@ -15,11 +15,15 @@ from . import queries
 
 
 class ScoringError(ValueError):
-    """A scorecard that cannot be saved; `missing` lists criteria without a score."""
+    """A scorecard that cannot be saved; `missing` lists criteria without a score, `wrong`
+    says what is wrong with a criterion's score (criterion id -> message)."""
 
-    def __init__(self, message: str, missing: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str, missing: list[str] | None = None, wrong: dict[int, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.missing = missing or []
+        self.wrong = wrong or {}
 
 
 @dataclass
@@ -40,6 +44,22 @@ def _card(expert: User, idea: Idea) -> Scorecard:
     return card
 
 
+def off_the_scale(criteria: list[Criterion], entries: dict[int, Entry]) -> dict[int, str]:
+    """What is wrong with each score outside its criterion's scale (criterion id -> why)."""
+    return {
+        c.id: _(
+            "%(name)s: give a score from %(low)s to %(high)s.",
+            name=c.name,
+            low=c.scale_min,
+            high=c.scale_max,
+        )
+        for c in criteria
+        if (entry := entries.get(c.id))
+        and entry.value is not None
+        and not c.scale_min <= entry.value <= c.scale_max
+    }
+
+
 def save_scorecard(
     expert: User,
     idea: Idea,
@@ -49,17 +69,9 @@ def save_scorecard(
     submit: bool,
 ) -> Scorecard:
     """Validate and store; on submit every criterion needs a score (ScoringError lists gaps)."""
-    for c in criteria:
-        entry = entries.get(c.id)
-        if entry and entry.value is not None and not c.scale_min <= entry.value <= c.scale_max:
-            raise ScoringError(
-                _(
-                    "%(name)s: give a score from %(low)s to %(high)s.",
-                    name=c.name,
-                    low=c.scale_min,
-                    high=c.scale_max,
-                )
-            )
+    wrong = off_the_scale(criteria, entries)
+    if wrong:
+        raise ScoringError(" ".join(wrong.values()), wrong=wrong)
     if submit:
         missing = [
             c.name for c in criteria if entries.get(c.id) is None or entries[c.id].value is None
