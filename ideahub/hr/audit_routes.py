@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import AuditEntry
 from ..pagination import paginate
 from ..permissions import can_view_hr
-from . import bp
+from . import audit_labels, bp
 
 PER_PAGE = 50
 # The kinds HR asks about first; every other action can be chosen by its code.
@@ -53,4 +53,7 @@ def audit() -> str:
         page=page,
         groups={key: label for key, (label, _actions) in GROUPS.items()},
         chosen=chosen,
+        audit_action=audit_labels.action_label,
+        audit_target=audit_labels.target,
+        audit_details=audit_labels.details,
     )
