@@ -166,6 +166,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.globals.update(
         format_datetime=format_datetime,
         format_date=format_date,
+        moment=i18n.moment,
         get_locale=get_locale,
         languages=i18n.LANGUAGE_NAMES,
         unread_notice_count=unread_count,

@@ -7,7 +7,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel import format_date, format_time, get_locale, get_timezone, get_translations
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"en": "English", "zh_Hans": "简体中文", "zh_Hant": "繁體中文"}
@@ -92,6 +92,14 @@ def select_timezone() -> str | None:
     if getattr(current_user, "is_authenticated", False) and current_user.timezone:
         return str(current_user.timezone)
     return None
+
+
+def moment(value: datetime) -> str:
+    """A date and time as people read it, in their language and time zone, to the minute
+    ("Dec 5, 2026, 5:05 AM", "2026年12月5日 05:05"): one form on every page, where Babel's
+    medium format shows seconds and its short one an ambiguous "12/5/26"."""
+    combined = str(get_locale().datetime_formats["medium"])
+    return combined.format(format_time(value, "short"), format_date(value, "medium"))
 
 
 def compact_datetime(value: datetime) -> str:

@@ -146,6 +146,22 @@ def test_labels_of_stored_codes_follow_the_language(app, locale: str) -> None:
         assert i18n.status_label("a_code_without_label") == "a_code_without_label"
 
 
+def test_a_moment_reads_the_same_on_every_page_in_each_language(app) -> None:
+    """Date and time to the minute, in the reader's zone (company default Asia/Shanghai):
+    no seconds, no ambiguous 12/5/26."""
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale
+
+    from ideahub import i18n
+
+    at = datetime(2026, 12, 4, 21, 5, 30, tzinfo=UTC)
+    with app.test_request_context():
+        assert i18n.moment(at).replace("\u202f", " ") == "Dec 5, 2026, 5:05 AM"
+        with force_locale("zh_Hans"):
+            assert i18n.moment(at) == "2026年12月5日 05:05"
+
+
 def test_english_is_the_default(client: FlaskClient) -> None:
     page = client.get("/login").get_data(as_text=True)
 
