@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import re
 
 import pytest
@@ -374,8 +375,20 @@ def test_comment_search_links_to_the_comment(client, employee, make_idea):
     html = client.get("/search", query_string={"q": "walrus"}).get_data(as_text=True)
     assert f"/comments/{c.id}" in html
     assert '<span class="badge">Comment</span>' in html
+    assert "On “Host idea”" in html  # what the comment is on
     html = client.get("/search", query_string={"q": "host"}).get_data(as_text=True)
     assert '<span class="badge">Idea</span>' in html
+
+
+def test_comments_are_found_by_their_own_words_not_their_ideas_title(client, employee, make_idea):
+    """A word of an idea's title found every comment on it, ranked with the idea."""
+    idea = make_idea(title="Self-service expense reports")
+    for body in ("Love this.", "Pilot it in one site?", "Expense claims take too long."):
+        db.session.add(Comment(idea_id=idea.id, author_id=employee.id, body=body))
+    db.session.commit()
+    html = client.get("/search", query_string={"q": "expense"}).get_data(as_text=True)
+    assert re.findall(r'<span class="badge">(Idea|Comment)</span>', html) == ["Idea", "Comment"]
+    assert "Expense claims take too long." in re.sub(r"</?mark>", "", html)
 
 
 def test_search_runs_a_fixed_number_of_queries(
@@ -572,3 +585,41 @@ def test_an_index_built_with_jiebas_analyzer_opens_without_jieba(tmp_path):
             timeout=120,
         )
         assert done.returncode == 0, done.stderr
+
+
+def test_an_index_built_before_comments_had_a_context_still_serves_them(
+    app, client, employee, make_idea
+):
+    """Comments indexed with their idea's title as their own (before `context`) are shown
+    on their idea as before, and new ones go into the same index beside them."""
+    from whoosh.filedb.filestore import FileStorage
+
+    idea = make_idea(title="Rooftop garden")
+    old = Comment(idea_id=idea.id, author_id=employee.id, body="Tomatoes grow well up there.")
+    db.session.add(old)
+    db.session.commit()
+    indexer.catch_up(blocking=True)
+    folder = indexer.index_dir()
+    watermark = indexer.read_watermark()  # the old comment counts as indexed
+    engine.close_searchers()
+    for name in os.listdir(folder):
+        os.remove(os.path.join(folder, name))
+    before = engine.schema()
+    before.remove("context")
+    ix = FileStorage(folder).create().create_index(before)
+    doc = engine.Document("comment", old.id, idea.title, old.body, old.created_at, idea.id)
+    doc.campaign_id = idea.campaign_id
+    fields = doc.fields()
+    del fields["context"]
+    with ix.writer() as writer:
+        writer.add_document(**fields)
+    with open(os.path.join(folder, "watermark"), "w") as f:
+        f.write(str(watermark))
+    engine.close_searchers()
+    new = Comment(idea_id=idea.id, author_id=employee.id, body="Tomatoes need water daily.")
+    db.session.add(new)
+    db.session.commit()
+    indexer.catch_up(blocking=True)
+    html = client.get("/search", query_string={"q": "tomatoes"}).get_data(as_text=True)
+    assert html.count("On “Rooftop garden”") == 2
+    assert f"/comments/{old.id}" in html and f"/comments/{new.id}" in html

@@ -125,7 +125,7 @@ def stem(word: str) -> str:
 
 
 def schema() -> Any:
-    from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
+    from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
     text = analyzer()
     return Schema(
@@ -140,6 +140,9 @@ def schema() -> Any:
         created=DATETIME(stored=True, sortable=True),
         title=TEXT(analyzer=text, stored=True, field_boost=3.0),
         body=TEXT(analyzer=text, stored=True),
+        # What a comment is on (its idea's title): shown with it, never searched, or a word
+        # of an idea's title found every comment on the idea, ranked with the idea.
+        context=STORED(),
     )
 
 
@@ -155,6 +158,7 @@ class Document:
     department_id: int = 0
     status: str = ""
     hidden: str = ""
+    context: str = ""
 
     @property
     def key(self) -> str:
@@ -173,6 +177,7 @@ class Document:
             "created": self.created.replace(tzinfo=None),
             "title": self.title,
             "body": self.body,
+            "context": self.context,
         }
 
 

@@ -253,7 +253,8 @@ def _search(
                 object_id=hit["object_id"],
                 idea_id=hit["idea_id"],
                 campaign_id=hit["campaign_id"],
-                title=hit["title"],
+                # A comment indexed before "context" kept its idea's title as its own.
+                title=hit.get("context") or hit["title"],
                 snippet=snippet(hit["body"], wanted),
                 status=hit["status"],
                 created=hit["created"],
