@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from . import clock
 from .i18n import state_label
 from .models import Attachment, Campaign, Comment, Idea, User
 
@@ -39,7 +40,7 @@ def can_change_idea_status(user: Any, idea: Idea) -> bool:
 
 def why_campaign_closed(campaign: Campaign, today: date | None = None) -> str | None:
     """Why a campaign takes no new ideas or votes right now (None when it does)."""
-    today = today or date.today()
+    today = today or clock.today()
     if campaign.state == "draft":
         return _("This campaign is still a draft and does not take ideas yet.")
     if campaign.state == "judging":

@@ -7,10 +7,11 @@ Written through the same service functions the app uses, so the demo obeys every
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from .admin.services import UserData, create_user, save_department
 from .campaigns.services import CampaignData, create_campaign
+from .clock import today
 from .comments.services import post_comment
 from .extensions import db
 from .ideas.services import IdeaData, change_status, set_vote, submit_idea
@@ -114,7 +115,7 @@ def _person(i: int, departments: list[Department], rng: random.Random) -> UserDa
         name=name,
         department_id=departments[i % len(departments)].id,
         job_title=rng.choice(["Analyst", "Specialist", "Manager", "Engineer", "专员", "经理"]),
-        hire_date=date.today() - timedelta(days=rng.randint(10, 3000)),
+        hire_date=today() - timedelta(days=rng.randint(10, 3000)),
     )
 
 
@@ -140,7 +141,7 @@ def seed_demo(force: bool = False, people: int = 36) -> str | None:
             department_id=by_name[dept].id,
             roles=roles,
             job_title="Demo account",
-            hire_date=date.today() - timedelta(days=400),
+            hire_date=today() - timedelta(days=400),
         )
         users.append(create_user(None, data, DEMO_PASSWORD))
     users += [create_user(None, _person(i, departments, rng), DEMO_PASSWORD) for i in range(people)]
@@ -153,8 +154,8 @@ def seed_demo(force: bool = False, people: int = 36) -> str | None:
             theme="Customer first",
             description="How can we make every contact with us **faster and friendlier**?\n\n"
             "欢迎所有部门提交想法：门店、客服、线上渠道都可以。",
-            opens_on=date.today() - timedelta(days=20),
-            closes_on=date.today() + timedelta(days=40),
+            opens_on=today() - timedelta(days=20),
+            closes_on=today() + timedelta(days=40),
             state="open",
         ),
     )
@@ -164,8 +165,8 @@ def seed_demo(force: bool = False, people: int = 36) -> str | None:
             title="Greener operations 2026",
             theme="Sustainability",
             description="Ideas to cut energy, waste and travel. 绿色办公，从我做起。",
-            opens_on=date.today() - timedelta(days=10),
-            closes_on=date.today() + timedelta(days=50),
+            opens_on=today() - timedelta(days=10),
+            closes_on=today() + timedelta(days=50),
             state="open",
         ),
     )
@@ -214,8 +215,8 @@ def _seed_judging(users: list[User], coe: User, rng: random.Random) -> int:
             title="Smarter workplace 2026 · 智慧办公",
             theme="Workplace",
             description="Ideas for offices people want to come to.",
-            opens_on=date.today() - timedelta(days=60),
-            closes_on=date.today() - timedelta(days=1),
+            opens_on=today() - timedelta(days=60),
+            closes_on=today() - timedelta(days=1),
             state="open",
         ),
     )
@@ -280,13 +281,13 @@ def _seed_governance(users: list[User], departments: list[Department], coe: User
     by_name = {d.name: d for d in departments}
     for name in ("Marketing", "Customer Service", "Sales"):
         save_department(None, name, by_name[name], is_customer_facing=True)
-    start = date.today() - timedelta(days=200)
+    start = today() - timedelta(days=200)
     add_member(users[0], coe, by_name["Marketing"], "community", start, None)
     add_member(users[0], users[4], by_name["Customer Service"], "representative", start, None)
     add_member(users[0], users[0], by_name["IT"], "sponsor", start, None)
     guideline = create_guideline(coe, "Social media guidelines · 社交媒体准则")
     save_draft(coe, guideline, DraftData(title=guideline.title, body=GUIDELINE_V1))
-    v1 = publish_version(coe, guideline, "First version.", True, date.today() - timedelta(days=120))
+    v1 = publish_version(coe, guideline, "First version.", True, today() - timedelta(days=120))
     for person in users[5:20]:
         acknowledge(person, v1)
     save_draft(coe, guideline, DraftData(title=guideline.title, body=GUIDELINE_V2))
@@ -295,7 +296,7 @@ def _seed_governance(users: list[User], departments: list[Department], coe: User
         guideline,
         "Journalists: ask the community team first.",
         True,
-        date.today() - timedelta(days=3),
+        today() - timedelta(days=3),
     )
     _seed_training_and_mentors(users, guideline, coe)
 
@@ -337,6 +338,6 @@ def _seed_training_and_mentors(users: list[User], guideline: Guideline, coe: Use
     answers = {q.id: next(c.id for c in q.choices if c.is_correct) for q in module.questions}
     submit_attempt(passer, attempt, answers)
     for offset, person in zip((5, 20, 40), users[-3:], strict=True):
-        person.hire_date = date.today() - timedelta(days=offset)
+        person.hire_date = today() - timedelta(days=offset)
     db.session.commit()
     assign_mentor(users[0], users[-1], coe)

@@ -17,14 +17,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import desc, func
 
-from ..clock import today
+from ..clock import day_of, start_of, today
 from ..extensions import db
 from ..models import (
     Acknowledgment,
@@ -181,7 +181,7 @@ def _load(user_ids: list[int] | None, in_effect: InEffect) -> Company:
         .group_by(Attempt.user_id, Attempt.module_id)
     ):
         req = by_module[module_id]
-        if req.passes_from is None or _day(last_pass) >= req.passes_from:
+        if req.passes_from is None or day_of(last_pass) >= req.passes_from:
             done.add((user_id, req.key))
     return Company(people, requirements, done, departments)
 
@@ -262,13 +262,6 @@ def requirements_in_effect() -> InEffect:
         if guideline_id in required and number >= required[guideline_id]
     }
     return [*acks, *sorted(modules.values(), key=lambda r: r.title)], settling
-
-
-def _day(value: datetime | str) -> date:
-    """A timestamp's UTC day (SQLite returns an aggregate's datetime as text, naive UTC;
-    PostgreSQL an aware one in the session's time zone)."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
 
 
 def acknowledgments(user_ids: list[int] | None = None) -> dict[tuple[int, str], Ack]:
@@ -441,7 +434,7 @@ def _status_terms(req: Requirement, versions: list[int], now: date) -> tuple[Any
     else:
         passed = [Attempt.module_id == req.module_id, Attempt.passed.is_(True)]
         if req.passes_from is not None:
-            passed.append(Attempt.submitted_at >= datetime.combine(req.passes_from, time(), UTC))
+            passed.append(Attempt.submitted_at >= start_of(req.passes_from))
         done = User.id.in_(db.select(Attempt.user_id).where(*passed))
     # Due `due_days` after the requirement took effect, or after the hire date if later:
     # past due when that start is before `now - due_days`.

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 
 from ..audit import record
-from ..clock import today
+from ..clock import day_of, today
 from ..extensions import db
 from ..governance import queries as guideline_queries
 from ..models import (
@@ -237,9 +237,7 @@ def assignments_for(user: User) -> list[Assignment]:
         if major is not None and major.number > module.version.number:
             # a newer major version assigns the module again: only passes since then count
             starts.append(major.effective_on)
-            mine = [
-                a for a in mine if (a.submitted_at or a.started_at).date() >= major.effective_on
-            ]
+            mine = [a for a in mine if day_of(a.submitted_at or a.started_at) >= major.effective_on]
         passed = next((a for a in mine if a.passed), None)
         if user.hire_date is not None:
             starts.append(user.hire_date)
