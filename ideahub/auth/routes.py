@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from flask import (
     current_app,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -66,13 +65,17 @@ def _failed(response: Response) -> bool:
     return response.status_code != 302
 
 
+REFUSAL = "ideahub.limit_refusal"
+
+
 def _again_later(template: str, form_class: type) -> object:
     """An on_breach callback: the form again, what was typed kept, and when to try again
     (instead of a bare error page naming the limit). Called for each limit broken: the
     first answer made stands."""
 
     def refuse(limit: RequestLimit) -> Response:
-        if "limit_refusal" not in g:
+        made = request.environ.get(REFUSAL)  # this request's, whatever context outlives it
+        if made is None:
             seconds = limit.reset_at - 1 - time.time()  # reset_at is rounded up a second
             minutes = max(1, math.ceil(seconds / 60))
             flash(
@@ -83,8 +86,10 @@ def _again_later(template: str, form_class: type) -> object:
                 ),
                 "error",
             )
-            g.limit_refusal = make_response(render_template(template, form=form_class()), 429)
-        return g.limit_refusal
+            made = request.environ[REFUSAL] = make_response(
+                render_template(template, form=form_class()), 429
+            )
+        return made
 
     return refuse
 
