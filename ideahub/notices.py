@@ -4,24 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 from sqlalchemy import ScalarSelect, func
 
 from .extensions import db
 from .models import Notice, User, Vote, idea_coauthors, utcnow
 
 
-def notify(user_ids: Iterable[int], message: str, link: str = "") -> int:
-    """Add one notice per distinct user (the caller commits). Returns how many."""
+def notify(user_ids: Iterable[int], message: str | LazyString, link: str = "") -> int:
+    """Add one notice per distinct user (the caller commits). Returns how many.
+
+    A notice is stored as text: give `message` as lazy_gettext(...) and each reader gets it
+    in their own language (rendered once per language), not in the language of whoever
+    caused it."""
     ids = sorted(set(user_ids))
-    if ids:
-        now = utcnow()
-        db.session.execute(
-            db.insert(Notice),
-            [
-                {"user_id": i, "message": message[:500], "link": link, "created_at": now}
-                for i in ids
-            ],
-        )
+    if not ids:
+        return 0
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    locales: dict[int, str | None] = {}
+    for start in range(0, len(ids), 1000):  # an idea's voters may be thousands
+        chunk = ids[start : start + 1000]
+        query = db.select(User.id, User.locale).where(User.id.in_(chunk))
+        locales.update((user_id, locale) for user_id, locale in db.session.execute(query))
+    texts: dict[str, str] = {}
+    for locale in {locales.get(i) or default for i in ids}:
+        with force_locale(locale):
+            texts[locale] = str(message)[:500]
+    now = utcnow()
+    db.session.execute(
+        db.insert(Notice),
+        [
+            {
+                "user_id": i,
+                "message": texts[locales.get(i) or default],
+                "link": link,
+                "created_at": now,
+            }
+            for i in ids
+        ],
+    )
     return len(ids)
 
 

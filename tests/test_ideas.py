@@ -507,6 +507,29 @@ def test_coe_and_admin_change_the_status_with_a_note(client, make_user, login, m
     assert "Under review" in section and "Wang Fang" in section and "Panel next week." in section
 
 
+def test_a_status_change_tells_the_author_and_voters_in_their_language(
+    client, make_user, login, make_idea
+):
+    from ideahub.ideas.services import set_vote
+    from ideahub.models import Notice
+
+    author = make_user(name="Ann Author")
+    idea = make_idea(author=author, title="Solar roof")
+    voter = make_user(name="Vic Voter")
+    voter.locale = "zh_Hans"
+    set_vote(voter, idea, True)
+    manager = make_user(ROLES["coe"])
+    login(manager)
+    client.post(f"/ideas/{idea.id}/status", data={"status": "under_review", "note": ""})
+    told = dict(db.session.execute(db.select(Notice.user_id, Notice.message)).all())
+    assert told == {
+        author.id: "“Solar roof” is now Under review.",
+        voter.id: "“Solar roof”现在的状态是：审核中。",
+    }
+    link = db.session.scalar(db.select(Notice.link).limit(1))
+    assert link == f"/ideas/{idea.id}"
+
+
 @pytest.mark.parametrize("role", ["employee", "expert", "hr"])
 def test_other_roles_cannot_change_the_status(client, make_user, login, make_idea, role):
     idea = make_idea()

@@ -92,6 +92,36 @@ def test_another_department_by_choice_and_reassignment(client, login, world):
     assert db.session.get(Mentorship, w.newbie.id).mentor_id == w.coe_sales.id
     assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "mentor.reassigned"))
     assert db.session.scalar(db.select(db.func.count()).select_from(Mentorship)) == 1
+    told = [
+        n.message
+        for n in db.session.scalars(db.select(Notice).where(Notice.user_id == w.coe_ops.id))
+    ]
+    assert told == [
+        "You are now the mentor of Nina New.",
+        "Nina New now has Sam Sales-Rep as mentor.",
+    ]
+
+
+def test_a_notice_is_in_its_readers_language_not_the_senders(client, login, world):
+    w = world
+    w.admin.locale = "zh_Hans"  # who assigns reads Chinese
+    w.coe_sales.locale = "en"  # the mentor English; the mentee chose nothing: the default
+    w.newbie.locale = ""
+    db.session.commit()
+    login(w.admin)
+    client.post("/coe/mentors", data={"mentee_id": w.newbie.id, "mentor_id": w.coe_sales.id})
+    notices = {n.user_id: n.message for n in db.session.scalars(db.select(Notice))}
+    assert notices == {
+        w.coe_sales.id: "You are now the mentor of Nina New.",
+        w.newbie.id: "Sam Sales-Rep is your mentor.",
+    }
+    w.newbie.locale = "zh_Hant"
+    db.session.commit()
+    client.post("/coe/mentors", data={"mentee_id": w.newbie.id, "mentor_id": w.coe_ops.id})
+    mine = db.session.scalars(
+        db.select(Notice.message).where(Notice.user_id == w.newbie.id).order_by(Notice.id)
+    ).all()
+    assert mine[-1] == "Olga Ops-Rep 是您的導師。"
 
 
 @pytest.mark.parametrize(

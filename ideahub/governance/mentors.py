@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ..audit import record
@@ -102,10 +103,15 @@ def assign_mentor(actor: User, mentee: User, mentor: User) -> Mentorship:
         record(actor, "mentor.assigned", mentee, mentor_id=mentor.id)
     else:
         record(actor, "mentor.reassigned", mentee, before=existing.mentor_id, after=mentor.id)
+        notify(
+            [existing.mentor_id],
+            _l("%(mentee)s now has %(mentor)s as mentor.", mentee=mentee.name, mentor=mentor.name),
+            mentee.url,
+        )
         existing.mentor_id = mentor.id
         existing.assigned_by_id = actor.id
-    notify([mentor.id], _("You are now the mentor of %(name)s.", name=mentee.name), mentee.url)
-    notify([mentee.id], _("%(name)s is your mentor.", name=mentor.name), mentor.url)
+    notify([mentor.id], _l("You are now the mentor of %(name)s.", name=mentee.name), mentee.url)
+    notify([mentee.id], _l("%(name)s is your mentor.", name=mentor.name), mentor.url)
     db.session.commit()
     mentorship = db.session.get(Mentorship, mentee.id)
     assert mentorship is not None

@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..audit import record
 from ..extensions import db
+from ..i18n import status_label
 from ..models import (
     IDEA_STATUSES,
     Attachment,
@@ -23,6 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notices import author_and_voter_ids, notify
 from ..sql import built_once, insert_ignoring_duplicates
 from ..uploads import StoredFile, store_upload
 
@@ -214,6 +218,13 @@ def change_status(actor: User, idea: Idea, new_status: str, note: str = "") -> I
     )
     record(actor, "idea.status_changed", idea, before=idea.status, after=new_status, note=note)
     idea.status = new_status
+    if new_status != "withdrawn":  # (its author withdraws it: nobody else is told)
+        status = LazyString(status_label, new_status)  # in each reader's language
+        notify(
+            author_and_voter_ids(idea.id, idea.author_id) - {actor.id},
+            _l("“%(title)s” is now %(status)s.", title=idea.title, status=status),
+            idea.url,
+        )
     db.session.commit()
     return idea
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..audit import record
 from ..extensions import db
@@ -36,7 +37,7 @@ def decide(chair: User, panel: Panel, idea: Idea, outcome: str, reason: str) -> 
         record(chair, "decision.corrected", idea, outcome=outcome, reason=reason)
         notify(
             author_and_voter_ids(idea.id, idea.author_id),
-            _("The panel corrected its decision on “%(title)s”.", title=idea.title),
+            _l("The panel corrected its decision on “%(title)s”.", title=idea.title),
             idea.url,
         )
     else:
@@ -78,7 +79,7 @@ def publish(chair: User, panel: Panel, override_reason: str = "") -> None:
         set_idea_status(chair, idea, row.decision.outcome, row.decision.reason[:500])
         notify(
             author_and_voter_ids(idea.id, idea.author_id),
-            _("The panel has published its decision on “%(title)s”.", title=idea.title),
+            _l("The panel has published its decision on “%(title)s”.", title=idea.title),
             idea.url,
         )
     record(

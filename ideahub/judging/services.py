@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import desc
 
 from ..audit import record
@@ -198,7 +199,7 @@ def _shortlist_one(
     set_idea_status(actor, idea, "shortlisted", reason)
     notify(
         author_and_voter_ids(idea.id, idea.author_id),
-        _("“%(title)s” is shortlisted for the expert panel.", title=idea.title),
+        _l("“%(title)s” is shortlisted for the expert panel.", title=idea.title),
         idea.url,
     )
 
@@ -301,5 +302,5 @@ def assign_replacement(actor: User, panel: Panel, idea: Idea, expert: User) -> N
         )
     )
     record(actor, "assignment.replacement", idea, expert_id=expert.id)
-    notify([expert.id], _("You are asked to review “%(title)s”.", title=idea.title), idea.url)
+    notify([expert.id], _l("You are asked to review “%(title)s”.", title=idea.title), idea.url)
     db.session.commit()
