@@ -85,6 +85,8 @@ def _is_text(stream: IO[bytes]) -> bool:
 
 
 def size_label(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"  # (not "0 KB")
     if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
         return f"{size // (1024 * 1024)} MB"
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / (1024 * 1024):.1f} MB"

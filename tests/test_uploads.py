@@ -670,3 +670,16 @@ def test_store_upload_refuses_too_large_and_leaves_no_temporary_file(app):
     with pytest.raises(UploadRejected, match="big.txt is larger than the"):
         store_upload("big.txt", io.BytesIO(b"a" * (MAX_UPLOAD + 1)))
     assert files_on_disk(app) == []
+
+
+def test_sizes_read_in_bytes_kb_and_mb():
+    from ideahub.uploads import size_label
+
+    assert [size_label(n) for n in (42, 1023, 1024, 1536, 10 * 1024 * 1024, 1572864)] == [
+        "42 B",
+        "1023 B",
+        "1 KB",
+        "2 KB",
+        "10 MB",
+        "1.5 MB",
+    ]

@@ -27,6 +27,20 @@
     showAlert("The server could not be reached. Check your connection and try again.");
   });
 
+  // Back and Forward bring back htmx's snapshot of a page, whose filter controls show the
+  // values they were first rendered with, not the restored list's: set them from the
+  // restored address (a control it does not name takes its first choice, or empty).
+  document.addEventListener("htmx:historyRestore", function () {
+    var params = new URLSearchParams(window.location.search);
+    document.querySelectorAll("form.filters").forEach(function (form) {
+      Array.prototype.forEach.call(form.elements, function (control) {
+        if (!control.name || control.type === "submit" || control.type === "hidden") return;
+        var first = control.tagName === "SELECT" && control.options.length ? control.options[0].value : "";
+        control.value = params.has(control.name) ? params.get(control.name) : first;
+      });
+    });
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful) {
       var box = document.getElementById("alerts");
