@@ -18,6 +18,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from flask import g
 from flask.testing import FlaskClient
 
 from ideahub.extensions import db
@@ -106,6 +107,27 @@ def test_signed_in_user_sees_their_language(
     other = "zh_Hant" if locale == "zh_Hans" else "zh_Hans"
     assert CAMPAIGNS[other] not in page
     assert ">Campaigns<" not in page
+
+
+def test_a_label_and_its_value_are_joined_with_the_languages_colon(
+    client: FlaskClient,
+    login: Callable[[User], FlaskClient],
+    make_user: Callable[..., User],
+    make_idea,
+) -> None:
+    """Chinese text takes the full-width colon: "编辑历史：..." rather than "编辑历史: ..."."""
+    idea = make_idea(title="Solar roof")
+    reader = make_user()
+    reader.locale = "zh_Hans"
+    db.session.commit()
+    login(reader)
+    page = client.get(f"/ideas/{idea.id}/history").get_data(as_text=True)
+    assert "<title>编辑历史：Solar roof" in page
+    reader.locale = "en"
+    db.session.commit()
+    g.pop("_flask_babel", None)  # the test's app context outlives requests
+    page = client.get(f"/ideas/{idea.id}/history").get_data(as_text=True)
+    assert "<title>Edit history: Solar roof" in page
 
 
 def test_settings_offer_the_named_zones_and_keep_the_chosen_one(
