@@ -349,6 +349,24 @@ def test_coe_member_added_by_email(client, clock, make_user, make_department, lo
     assert "Rep Person" in client.get("/coe").get_data(as_text=True)
 
 
+def test_a_refused_publication_keeps_what_was_typed(client, clock, author, login):
+    g = create_guideline(author, "Rules")
+    login(author)
+    summary = "Journalists: ask the community team first"
+    r = client.post(
+        f"/guidelines/{g.id}/publish", data={"change_summary": summary, "is_major": "y"}
+    )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert summary in page and "Summarise what changed and give the date" in page
+    assert 'id="effective_on-error-1"' in page  # the missing date, at its field
+    assert 'value="Rules"' in page  # the draft's own form, as saved
+    publish(author, g, "Be kind.")
+    data = {"change_summary": summary, "effective_on": DAY0.isoformat()}
+    r = client.post(f"/guidelines/{g.id}/publish", data=data)  # the draft is unchanged
+    assert r.status_code == 422 and summary in r.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("roles", "draft", "coe_post"),
     [
@@ -366,7 +384,7 @@ def test_access_per_role(
     login(make_user(roles=list(roles)))
     assert client.get(f"/guidelines/{g.id}/draft").status_code == draft
     assert client.post(f"/guidelines/{g.id}/publish", data={}).status_code in (
-        (403,) if draft == 403 else (302,)
+        (403,) if draft == 403 else (422,)  # allowed: the form again, with what is missing
     )
     dept = make_department()
     r = client.post(

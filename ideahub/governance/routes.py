@@ -197,14 +197,7 @@ def draft(guideline_id: int) -> Response | str:
     if not can_author_guidelines(current_user):
         abort(403)
     g = db.get_or_404(Guideline, guideline_id)
-    departments = [
-        (d.id, d.name) for d in db.session.scalars(db.select(Department).order_by(Department.name))
-    ]
-    form = DraftForm(obj=g, departments=departments)
-    if request.method == "GET":
-        form.body.data = g.draft_body
-        form.department_ids.data = [d.id for d in g.departments]
-        form.roles.data = g.role_list
+    form = _draft_form(g, submitted=request.method == "POST")
     if form.validate_on_submit():
         try:
             save_draft(
@@ -225,6 +218,24 @@ def draft(guideline_id: int) -> Response | str:
             return redirect(url_for("governance.draft", guideline_id=g.id))
     publish = PublishForm(formdata=None)
     publish.effective_on.data = today()
+    return _draft_page(g, form, publish)
+
+
+def _draft_form(g: Guideline, submitted: bool = False) -> DraftForm:
+    """The draft's form: as submitted to the draft page, or as saved."""
+    departments = [
+        (d.id, d.name) for d in db.session.scalars(db.select(Department).order_by(Department.name))
+    ]
+    if submitted:
+        return DraftForm(obj=g, departments=departments)
+    form = DraftForm(formdata=None, obj=g, departments=departments)
+    form.body.data = g.draft_body
+    form.department_ids.data = [d.id for d in g.departments]
+    form.roles.data = g.role_list
+    return form
+
+
+def _draft_page(g: Guideline, form: DraftForm, publish: PublishForm, status: int = 200) -> str:
     latest = queries.latest_version(g.id)
     return render_template(
         "governance/draft.html",
@@ -233,7 +244,7 @@ def draft(guideline_id: int) -> Response | str:
         publish_form=publish,
         latest=latest,
         changes=diff_html(latest.body, g.draft_body) if latest else None,
-    )
+    ), status  # type: ignore[return-value]
 
 
 @bp.route("/guidelines/<int:guideline_id>/publish", methods=["POST"])
@@ -244,9 +255,9 @@ def publish(guideline_id: int) -> Response:
         abort(403)
     g = db.get_or_404(Guideline, guideline_id)
     form = PublishForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit():  # the page again, what was typed kept, said at fields
         flash(_("Summarise what changed and give the date it takes effect."), "error")
-        return redirect(url_for("governance.draft", guideline_id=g.id))
+        return _draft_page(g, _draft_form(g), form, 422)
     try:
         version = publish_version(
             current_user,
@@ -257,7 +268,7 @@ def publish(guideline_id: int) -> Response:
         )
     except GovernanceError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("governance.draft", guideline_id=g.id))
+        return _draft_page(g, _draft_form(g), form, 422)
     flash(_("Version %(n)s is published.", n=version.number), "success")
     return redirect(url_for("governance.guideline", guideline_id=g.id))
 
