@@ -252,6 +252,22 @@ def test_attaching_nothing_says_so(client, author, make_idea):
     assert count(Attachment) == 0
 
 
+def test_an_uploads_outcome_is_said_where_the_page_lands(client, author, make_idea):
+    """The page opens at #attachments: a message at its top was out of sight."""
+    idea = make_idea(author=author)
+    for files, said in (
+        ([(io.BytesIO(b"MZ\x90\x00binary"), "tool.exe")], "files of this type are not allowed"),
+        ([(io.BytesIO(b"plain notes"), "notes.txt")], "1 file(s) attached."),
+    ):
+        r = client.post(f"/ideas/{idea.id}/attachments", data={"files": files})
+        assert r.status_code == 302 and r.location.endswith("#attachments")
+        page = client.get(r.location).get_data(as_text=True)
+        section = page.split('id="attachments"', 1)[1].split("</section>", 1)[0]
+        assert said in section
+        top = page.split('id="flashes"', 1)[1].split("</div>", 1)[0]
+        assert said not in top  # said once, in its place
+
+
 def test_only_the_author_may_attach_files(client, make_user, login, make_idea, app):
     idea = make_idea()
     login(make_user(["admin"]))

@@ -277,13 +277,15 @@ def attach(idea_id: int) -> Response:
         try:
             files = store_uploads(_uploads())
         except UploadRejected as exc:
-            flash(str(exc) + " " + _("Nothing was saved."), "error")
+            flash(str(exc) + " " + _("Nothing was saved."), "attachments error")
         else:
             if files:
                 edit_idea(current_user, idea, _unchanged(idea), files)
-                flash(_("%(n)s file(s) attached.", n=len(files)), "success")
+                flash(_("%(n)s file(s) attached.", n=len(files)), "attachments success")
             else:
-                flash(_("Choose at least one file."), "error")
+                flash(_("Choose at least one file."), "attachments error")
+    # The page lands on its attachments, and says there what became of the upload (a
+    # message at the top of the page was out of sight).
     return redirect(idea.url + "#attachments")
 
 
