@@ -281,6 +281,26 @@ def test_coe_vacancy_warning_and_membership(client, clock, make_user, make_depar
         add_member(admin, make_user(), service, "sponsor", DAY0, DAY0 - timedelta(days=1))
 
 
+def test_a_term_is_ended_once_after_a_question(client, clock, make_user, make_department, login):
+    admin = make_user(roles=["admin"])
+    service = make_department("Customer Service")
+    rep = make_user(name="Rep Person")
+    add_member(admin, rep, service, "representative", DAY0 - timedelta(days=30), None)
+    membership = db.session.scalar(db.select(CoeMembership))
+    login(admin)
+    page = client.get("/coe").get_data(as_text=True)
+    assert 'data-confirm="End Rep Person’s term today?"' in page
+    r = client.post(f"/coe/members/{membership.id}/end", follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert "The term has ended." in page and "End term" not in page  # ends today: no button
+    again = client.post(f"/coe/members/{membership.id}/end", follow_redirects=True)
+    assert "This term has already ended." in again.get_data(as_text=True)
+    entries = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.action == "coe.member_ended")
+    ).all()
+    assert len(entries) == 1  # the second click recorded nothing
+
+
 def test_a_coe_seat_is_held_once_at_a_time(clock, make_user, make_department):
     """A person's terms for one function may follow each other but not overlap."""
     admin, rep, service = make_user(roles=["admin"]), make_user(), make_department("Service")

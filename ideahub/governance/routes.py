@@ -84,6 +84,7 @@ def coe() -> Response:
             if s.department.is_customer_facing and not s.has_representative
         ],
         form=form,
+        today=today(),
     )
     return make_response(html, 422 if form is not None and form.errors else 200)
 

@@ -226,7 +226,7 @@ def add_member(
 
 
 def end_membership(actor: User, membership: CoeMembership) -> None:
-    if membership.ends_on is not None and membership.ends_on < today():
+    if membership.ends_on is not None and membership.ends_on <= today():  # (today: its last day)
         raise GovernanceError(_("This term has already ended."))
     membership.ends_on = today()
     record(actor, "coe.member_ended", membership, user_id=membership.user_id)

@@ -27,6 +27,12 @@
     showAlert("The server could not be reached. Check your connection and try again.");
   });
 
+  // A form with data-confirm asks first (ending a CoE term); without JavaScript it does not.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   // Back and Forward bring back htmx's snapshot of a page, whose filter controls show the
   // values they were first rendered with, not the restored list's: set them from the
   // restored address (a control it does not name takes its first choice, or empty).
