@@ -281,6 +281,17 @@ def test_coe_vacancy_warning_and_membership(client, clock, make_user, make_depar
         add_member(admin, make_user(), service, "sponsor", DAY0, DAY0 - timedelta(days=1))
 
 
+def test_the_draft_page_says_when_its_text_has_not_changed(client, clock, author, login):
+    g = create_guideline(author, "Rules")
+    publish(author, g, "Be kind.")
+    login(author)
+    page = client.get(f"/guidelines/{g.id}/draft").get_data(as_text=True)
+    assert "The draft's text is the same as this version's." in page
+    save_draft(author, g, DraftData(g.title, "Be kind. Be brief.", True, (), ()))
+    page = client.get(f"/guidelines/{g.id}/draft").get_data(as_text=True)
+    assert "the same as this version" not in page and 'class="diff"' in page
+
+
 def test_a_term_is_ended_once_after_a_question(client, clock, make_user, make_department, login):
     admin = make_user(roles=["admin"])
     service = make_department("Customer Service")
