@@ -193,7 +193,7 @@ def diff(guideline_id: int) -> str:
 
 @bp.route("/guidelines/<int:guideline_id>/draft", methods=["GET", "POST"])
 @login_required
-def draft(guideline_id: int) -> Response | str:
+def draft(guideline_id: int) -> Response | tuple[str, int]:
     """The community team edits the draft and publishes it as a new version."""
     if not can_author_guidelines(current_user):
         abort(403)
@@ -236,7 +236,9 @@ def _draft_form(g: Guideline, submitted: bool = False) -> DraftForm:
     return form
 
 
-def _draft_page(g: Guideline, form: DraftForm, publish: PublishForm, status: int = 200) -> str:
+def _draft_page(
+    g: Guideline, form: DraftForm, publish: PublishForm, status: int = 200
+) -> tuple[str, int]:
     latest = queries.latest_version(g.id)
     return render_template(
         "governance/draft.html",
@@ -245,12 +247,12 @@ def _draft_page(g: Guideline, form: DraftForm, publish: PublishForm, status: int
         publish_form=publish,
         latest=latest,
         changes=diff_html(latest.body, g.draft_body) if latest else None,
-    ), status  # type: ignore[return-value]
+    ), status
 
 
 @bp.route("/guidelines/<int:guideline_id>/publish", methods=["POST"])
 @login_required
-def publish(guideline_id: int) -> Response:
+def publish(guideline_id: int) -> Response | tuple[str, int]:
     """Publish the saved draft as the next version."""
     if not can_author_guidelines(current_user):
         abort(403)
