@@ -318,6 +318,11 @@ def test_author_gets_the_edit_form_as_page_or_fragment(client, employee, make_id
     assert "<html" in page.get_data(as_text=True) and is_fragment(fragment)
     for r in (page, fragment):
         assert re.search(r"<textarea[^>]*>\s*Draft wording</textarea>", r.get_data(as_text=True))
+        # its own id (the idea page's new-comment box is "body"), its label naming it
+        box = f"edit-{comment.id}-body"
+        html = r.get_data(as_text=True)
+        assert f'<label for="{box}">' in html and f'id="{box}"' in html
+        assert 'id="body"' not in html
 
 
 def test_edit_saves_and_marks_the_comment_edited(client, employee, make_idea, make_comment):

@@ -147,6 +147,9 @@ def edit(comment_id: int) -> Response:
             description=_("Only its author can edit this comment, while the discussion is open."),
         )
     form = EditCommentForm(obj=comment)
+    # Its own id: the idea page's new-comment box is "body" too, and a label for it
+    # would name (and focus) that box instead.
+    form.body.id = f"edit-{comment.id}-body"
     if form.validate_on_submit():
         edit_comment(current_user, comment, form.body.data or "")
         if is_htmx():
