@@ -47,6 +47,20 @@
     });
   });
 
+  // A saved inline edit gives the keyboard back to its comment (the swap left it nowhere).
+  var edited = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    edited = target && target.matches && target.matches("form.edit-comment") ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var comment = edited && document.getElementById(edited);
+    edited = null;
+    if (!comment || comment.matches("form")) return;  // refused: the form again, its box focused
+    comment.setAttribute("tabindex", "-1");
+    comment.focus();
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful) {
       var box = document.getElementById("alerts");

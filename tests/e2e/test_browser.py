@@ -337,3 +337,33 @@ def test_campaign_filters_one_request_each_and_back_restores_them(live_server: s
     expect(page.locator("#tag")).to_have_value("")
     page.go_back()
     expect(page.locator("#sort")).to_have_value("top")
+
+
+def test_editing_a_comment_by_keyboard_keeps_the_focus_where_the_work_is(
+    live_server: str, page
+) -> None:
+    """Edit puts the focus in the box (it was left on the page), Save gives it back to the
+    comment."""
+    from playwright.sync_api import expect
+
+    page.goto(live_server + "/login")
+    page.get_by_label("Email").fill("mei@example.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Self-service returns kiosk").first.click()
+    page.locator("#body").fill("Keyboard first")
+    page.get_by_role("button", name="Post comment").click()
+    mine = page.locator("article.comment", has_text="Keyboard first").last
+    expect(mine).to_be_visible()
+    anchor = mine.get_attribute("id")
+    mine.get_by_role("link", name="Edit").focus()
+    page.keyboard.press("Enter")
+    box = page.locator(f"#edit-{anchor.split('-')[-1]}-body")
+    expect(box).to_be_focused()
+    page.keyboard.press("End")
+    page.keyboard.type(", then the mouse")
+    page.locator("form.edit-comment").get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#{anchor}")).to_contain_text("Keyboard first, then the mouse")
+    assert page.evaluate("document.activeElement.id") == anchor
