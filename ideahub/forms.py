@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import support
+from flask import flash
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -79,3 +80,12 @@ class CompanyEmail:
             raise ValidationError(
                 _l("This is not a valid email address: %(why)s", why=str(exc))
             ) from exc
+
+
+def refuse_at(form: FlaskForm, field: str | None, *messages: str) -> None:
+    """A refusal said where it belongs: at the form's field when it names one (marked and
+    described there by _partials/forms.html), else above the form."""
+    if field and field in form:
+        form[field].errors = [*form[field].errors, *messages]
+    else:
+        flash(" ".join(messages), "error")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from ..extensions import db
+from ..forms import refuse_at
 from ..models import Department, User
 from ..pagination import Page, paginate
 from ..permissions import can_administer
@@ -81,7 +82,7 @@ def new_user() -> Response | str:
             try:
                 user = create_user(current_user, _user_data(form), form.password.data)
             except AccountError as exc:
-                _refused(form, exc)
+                refuse_at(form, exc.field, str(exc))
             else:
                 flash(_("Account created for %(name)s.", name=user.name), "success")
                 return redirect(url_for("admin.users"))
@@ -101,19 +102,11 @@ def edit_user(user_id: int) -> Response | str:
             update_user(current_user, user, _user_data(form), form.password.data or None)
         except AccountError as exc:
             db.session.rollback()
-            _refused(form, exc)
+            refuse_at(form, exc.field, str(exc))
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
-
-
-def _refused(form: UserForm, exc: AccountError) -> None:
-    """The reason at the field at fault, or above the form when it is the whole change's."""
-    if exc.field and exc.field in form:
-        form[exc.field].errors = [*form[exc.field].errors, str(exc)]
-    else:
-        flash(str(exc), "error")
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])

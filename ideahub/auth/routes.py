@@ -21,6 +21,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..extensions import limiter
+from ..forms import refuse_at
 from ..htmx import is_htmx
 from . import bp
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, ResetPasswordForm
@@ -180,7 +181,7 @@ def password() -> Response | str:
         try:
             change_password(current_user, form.current.data or "", form.new.data or "")
         except PasswordError as exc:
-            getattr(form, exc.field).errors = [str(exc)]
+            refuse_at(form, exc.field, str(exc))
         else:
             # A new session for this device (the old one was revoked with the others).
             _start_session(current_user._get_current_object(), bool(session.get("_remembered")))

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from ..auth.services import find_user_by_email
 from ..clock import today
 from ..extensions import db
+from ..forms import refuse_at
 from ..models import (
     CoeMembership,
     Department,
@@ -69,7 +70,7 @@ def coe() -> Response:
                         form.ends_on.data,
                     )
                 except GovernanceError as exc:  # the term's dates, or a seat already held
-                    getattr(form, exc.field or "ends_on").errors = [str(exc)]
+                    refuse_at(form, exc.field or "ends_on", str(exc))
                 else:
                     flash(_("Member added."), "success")
                     # To the function, where the new member is listed (not the form's #add-member).

@@ -118,6 +118,16 @@ DETAILS = {
 }
 
 
+# The actions whose details hold codes (before, after, roles, state, role) with labels.
+NAMED = {
+    "campaign.state_changed": state_label,
+    "idea.status_changed": status_label,
+    "user.roles_changed": role_label,
+    "user.created": role_label,
+    "coe.member_added": coe_role_label,
+}
+
+
 def action_label(code: str) -> str:
     label = ACTIONS.get(code)
     return str(label) if label is not None else code
@@ -136,13 +146,7 @@ def target(kind: str, target_id: int | None) -> tuple[str, str | None]:
 def details(action: str, values: dict[str, Any] | None) -> list[tuple[str, str]]:
     """An entry's details as (label, value) pairs: yes/no, lists joined, ids as #n, roles,
     states and statuses named; an empty value is left out."""
-    named = {
-        "campaign.state_changed": state_label,
-        "idea.status_changed": status_label,
-        "user.roles_changed": role_label,
-        "user.created": role_label,
-        "coe.member_added": coe_role_label,
-    }.get(action)
+    named = NAMED.get(action)
     out = []
     for key, value in (values or {}).items():
         if value is None or value == "" or value == []:

@@ -20,6 +20,7 @@ from ..comments.forms import CommentForm
 from ..comments.listing import discussion
 from ..database import begin_late_write, writes_late
 from ..extensions import db
+from ..forms import refuse_at
 from ..htmx import is_htmx, render
 from ..judging.queries import published_outcome
 from ..models import Attachment, Campaign, Idea
@@ -97,12 +98,10 @@ def _refused(form: IdeaForm, exc: IdeaError | UploadRejected) -> None:
     """Say what is wrong at the field at fault (its own messages, one each); files are
     never kept by a browser when a form comes back, so the person is asked for them again
     only when they had chosen some."""
-    field = getattr(exc, "field", None) if isinstance(exc, IdeaError) else "files"
-    messages = exc.messages if isinstance(exc, IdeaError) else [str(exc)]
-    if field and field in form:
-        form[field].errors = [*form[field].errors, *messages]
+    if isinstance(exc, IdeaError):
+        refuse_at(form, exc.field, *exc.messages)
     else:
-        flash(" ".join(messages), "error")
+        refuse_at(form, "files", str(exc))
     if any(f.filename for f in request.files.getlist("files")):
         flash(_("Nothing was saved; please choose your files again."), "error")
 
