@@ -6,6 +6,7 @@ import contextlib
 import multiprocessing
 import os
 import re
+from datetime import UTC, datetime
 
 import pytest
 from flask import g
@@ -202,6 +203,149 @@ def test_a_page_past_the_last_says_so_and_leads_back(client, employee, make_idea
     assert "No more results: page 999 is past the last one." in body
     assert 'href="/search?q=lantern">Back to the first page' in body
     assert "Nothing found" not in body
+
+
+# ---------------------------------------------------------------- filters alone, no words
+
+
+def _at(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 3, day, hour, tzinfo=UTC)
+
+
+def test_filters_alone_list_the_newest_they_match(
+    client, employee, make_campaign, make_idea, make_comment
+):
+    a = make_campaign(title="Harbour campaign", created_at=_at(1))
+    b = make_campaign(title="Inland campaign", created_at=_at(2))
+    old = make_idea(campaign=a, title="Older harbour idea", created_at=_at(3))
+    make_idea(campaign=a, title="Shortlisted harbour idea", status="shortlisted", created_at=_at(5))
+    make_idea(campaign=b, title="Inland idea", status="shortlisted", created_at=_at(6))
+    comment = make_comment(old, employee, body="Tides <b>matter</b> here.")
+    comment.created_at = _at(4)
+    db.session.commit()
+
+    def listed(**filters) -> list[str]:
+        return titles(client.get("/search", query_string=filters))
+
+    assert listed(status="shortlisted") == ["Inland idea", "Shortlisted harbour idea"]
+    assert listed(kind="idea", campaign=str(a.id)) == [
+        "Shortlisted harbour idea",
+        "Older harbour idea",
+    ]
+    # Every kind, newest first: the campaign itself too, and the comment named by its idea.
+    assert listed(campaign=str(a.id)) == [
+        "Shortlisted harbour idea",
+        "On “Older harbour idea”",
+        "Older harbour idea",
+        "Harbour campaign",
+    ]
+    assert listed(kind="campaign") == ["Inland campaign", "Harbour campaign"]
+    page = client.get("/search", query_string={"kind": "comment"}).get_data(as_text=True)
+    assert f'href="/comments/{comment.id}"' in page
+    assert "Tides &lt;b&gt;matter&lt;/b&gt; here." in page  # the comment's words, escaped
+    assert "The newest the filters match." in page
+    assert listed(status="selected") == []
+    empty = client.get("/search", query_string={"status": "selected"}).get_data(as_text=True)
+    assert "Nothing matches these filters." in empty and "Nothing found" not in empty
+    # Nothing typed, nothing chosen: nothing listed, and how to start.
+    start = client.get("/search").get_data(as_text=True)
+    assert titles(client.get("/search")) == [] and "Type some words" in start
+    # Listed from the database each time: a new idea is there at once.
+    make_idea(campaign=b, title="Newest inland idea", status="shortlisted", created_at=_at(7))
+    assert listed(status="shortlisted")[0] == "Newest inland idea"
+
+
+def test_filters_alone_keep_to_what_the_reader_may_see(
+    client, app, employee, make_user, login, make_campaign, make_idea, make_comment
+):
+    draft = make_campaign(state="draft", title="Secret campaign")
+    make_idea(campaign=draft, title="Secret idea")
+    campaign = make_campaign(title="Open campaign")
+    shown = make_idea(campaign=campaign, title="Shown idea")
+    gone = make_idea(campaign=campaign, title="Withdrawn idea", status="withdrawn")
+    make_comment(gone, employee, body="On a withdrawn idea.")
+    removed = make_comment(shown, employee, body="Removed remark.")
+    removed.deleted_at = utcnow()
+    make_comment(shown, employee, body="Kept remark.")
+    db.session.commit()
+    everything = {"from": "2000-01-01"}
+    assert sorted(titles(client.get("/search", query_string=everything))) == [
+        "On “Shown idea”",
+        "Open campaign",
+        "Shown idea",
+    ]
+    manager = app.test_client()
+    login(make_user(roles=["coe"]), on=manager)
+    seen = titles(manager.get("/search", query_string=everything))
+    assert {"Secret campaign", "Secret idea"} <= set(seen)
+    assert "Withdrawn idea" not in seen and "On “Withdrawn idea”" not in seen
+
+
+def test_dates_are_company_days_with_words_and_without(client, employee, make_idea):
+    """20:00 UTC on March 4th is 04:00 on March 5th in Shanghai, the company's zone."""
+    make_idea(title="Lantern night market", created_at=datetime(2026, 3, 4, 20, tzinfo=UTC))
+    for words in ({"q": "lantern"}, {"kind": "idea"}):
+        on_the_5th = {**words, "from": "2026-03-05", "to": "2026-03-05"}
+        on_the_4th = {**words, "from": "2026-03-04", "to": "2026-03-04"}
+        assert titles(client.get("/search", query_string=on_the_5th)) == ["Lantern night market"]
+        assert titles(client.get("/search", query_string=on_the_4th)) == []
+        assert titles(client.get("/search", query_string={**words, "to": "2026-03-04"})) == []
+
+
+def test_filters_alone_page_through_with_a_fixed_number_of_queries(
+    client, employee, make_campaign, make_idea, count_queries
+):
+    campaign = make_campaign()
+
+    def add(n: int) -> None:
+        for i in range(n):
+            make_idea(campaign=campaign, title=f"Pier idea {i:02d}", created_at=_at(1, i % 24))
+
+    def count(page: int) -> int:
+        db.session.expire_all()
+        with count_queries() as q:
+            r = client.get(
+                "/search", query_string={"campaign": campaign.id, "kind": "idea", "page": page}
+            )
+        assert r.status_code == 200 and "Pier idea" in r.get_data(as_text=True)
+        return q.count
+
+    add(2)
+    few = count(1)
+    add(23)
+    assert count(1) == few and count(2) == few
+    first = client.get("/search", query_string={"campaign": campaign.id, "kind": "idea"})
+    second = client.get(
+        "/search", query_string={"campaign": campaign.id, "kind": "idea", "page": 2}
+    )
+    assert len(titles(first)) == 20 and len(titles(second)) == 5
+    assert not set(titles(first)) & set(titles(second))
+    assert 'rel="next"' in first.get_data(as_text=True)
+    assert 'rel="next"' not in second.get_data(as_text=True)
+    past = client.get("/search", query_string={"campaign": campaign.id, "page": 4})
+    assert "page 4 is past the last one" in past.get_data(as_text=True)
+    fragment = client.get(
+        "/search", query_string={"campaign": campaign.id}, headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert "<html" not in fragment and "Pier idea" in fragment
+
+
+def test_filters_alone_list_so_many_pages_and_say_so(
+    client, employee, make_campaign, make_idea, monkeypatch
+):
+    from ideahub.search import listing
+
+    monkeypatch.setattr(listing, "LISTED_PAGES", 2)
+    campaign = make_campaign()
+    for i in range(45):
+        make_idea(campaign=campaign, title=f"Dock idea {i:02d}", created_at=_at(1 + i % 20))
+    chosen = {"campaign": campaign.id, "kind": "idea"}
+    last = client.get("/search", query_string={**chosen, "page": 2}).get_data(as_text=True)
+    assert 'rel="next"' not in last and "list 2 pages at most" in last
+    beyond = client.get("/search", query_string={**chosen, "page": 3})
+    assert titles(beyond) == [] and "list 2 pages at most" in beyond.get_data(as_text=True)
+    first = client.get("/search", query_string=chosen).get_data(as_text=True)
+    assert 'rel="next"' in first and "pages at most" not in first
 
 
 def test_htmx_gets_results_fragment(client, employee, make_idea):

@@ -65,6 +65,10 @@ class Idea(db.Model):
         Index("ix_ideas_campaign_status", "campaign_id", "status"),
         Index("ix_ideas_campaign_department", "campaign_id", "department_id"),
         Index("ix_ideas_created", "created_at", "id"),  # recent activity on the home page
+        # The newest of a status or a department, over every campaign: search by filters
+        # alone (search/listing.py).
+        Index("ix_ideas_status_newest", "status", "created_at", "id"),
+        Index("ix_ideas_department_newest", "department_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -73,7 +73,10 @@ def results() -> Response:
 def _listed(found: Results, args: dict[str, str]) -> Markup:
     """The results list (search/_results.html), rendered once for every reader who asks the
     same in the same language and time zone: the hits are the index's, named by found.key,
-    so a rendering is never stale (it took ~1 ms of each search, hot queries repeating)."""
+    so a rendering is never stale (it took ~1 ms of each search, hot queries repeating).
+    A listing by filters alone is rendered each time."""
+    if found.by_filters:  # read from the database now: nothing names it for sharing
+        return Markup(render_template("search/_results.html", results=found, args=args))  # noqa: S704
     described = (found.key, found.query, sorted(args.items()))
     return shared(
         "search-results",

@@ -6,12 +6,13 @@ import logging
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from markupsafe import Markup, escape
 
+from ..clock import start_of
 from ..database import resume_reading
 from ..permissions import can_manage_campaigns
 from . import engine, indexer
@@ -34,6 +35,14 @@ class SearchFilters:
     department_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+
+    @property
+    def chosen(self) -> bool:
+        """Whether any filter is set (with no words, they alone choose what is listed)."""
+        return any(
+            (self.kind, self.campaign_id, self.status, self.department_id)
+            + (self.date_from, self.date_to)
+        )
 
 
 @dataclass
@@ -59,6 +68,10 @@ class Results:
     partial: bool = False
     # Names these results: the index's state and what was asked (() when nothing was).
     key: tuple[Any, ...] = ()
+    # No words, only filters: the newest they choose, from the database (listing.py).
+    by_filters: bool = False
+    # Listed by filters, pages are given this far at most (listing.py): 0 when not reached.
+    capped: int = 0
 
     @property
     def has_next(self) -> bool:
@@ -138,8 +151,13 @@ def _filter(filters: SearchFilters) -> Any:
     if filters.status:
         parts.append(Term("status", filters.status))
     if filters.date_from or filters.date_to:
-        start = datetime.combine(filters.date_from, time.min) if filters.date_from else None
-        end = datetime.combine(filters.date_to, time.max) if filters.date_to else None
+        # Company days (clock.py), as naive UTC: what the index holds. "to" is inclusive.
+        start = end = None
+        if filters.date_from:
+            start = start_of(filters.date_from).replace(tzinfo=None)
+        if filters.date_to:
+            end = start_of(filters.date_to + timedelta(days=1)).replace(tzinfo=None)
+            end -= timedelta(microseconds=1)
         parts.append(DateRange("created", start, end))
     return And(parts) if parts else None
 
@@ -172,9 +190,15 @@ CACHE_SIZE = 512
 def search(
     viewer: Any, text: str, filters: SearchFilters, page: int = 1, per_page: int = 20
 ) -> Results:
-    """Search for plain words (all of them), best matches first, as `viewer` may see them."""
+    """Search for plain words (all of them), best matches first, as `viewer` may see them;
+    with no words but filters, the newest of what the filters choose."""
     words = terms(text)
     if not words:
+        if filters.chosen:
+            from .listing import newest  # it builds on this module's results
+
+            listed = newest(filters, page, per_page, can_manage_campaigns(viewer))
+            return replace(listed, query=text)
         return Results(query=text, page=page, per_page=per_page)
     _refresh_index()
     manager = can_manage_campaigns(viewer)
