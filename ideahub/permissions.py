@@ -184,7 +184,9 @@ def why_cannot_score(user: Any, idea: Idea, panel: Any) -> str | None:
 
 
 def can_see_individual_scores(user: Any, panel: Any) -> bool:
-    """Before publication only the chair sees who scored what; experts see aggregates."""
+    """Before publication only the chair sees who scored what (on the board, each idea once
+    their own scorecard for it is in, they are recused, or scoring has closed: queries.board);
+    experts see aggregates once they have submitted."""
     return is_chair(user, panel)
 
 

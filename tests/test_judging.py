@@ -259,6 +259,20 @@ def post_decision(client: FlaskClient, idea: Idea, outcome: str, reason: str) ->
     return client.post(f"/ideas/{idea.id}/decision", data={"outcome": outcome, "reason": reason})
 
 
+def close_scoring(w: World) -> None:
+    """The scoring deadline passes: what the chair had not scored is no longer sealed."""
+    assert w.panel is not None
+    w.panel.scoring_deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+
+def board_rows(client: FlaskClient, w: World) -> dict[str, str]:
+    """The chair's board as plain text, per shortlisted idea's title, in the board's order."""
+    body = page(client.get(f"/campaigns/{w.campaign.id}/panel/board"))
+    found = re.findall(r'<article class="card board-row" id="idea-\d+">(.*?)</article>', body, re.S)
+    return {re.search(r"<h2><a[^>]*>(.*?)</a>", row).group(1): plain(row) for row in found}
+
+
 def shortlist_titles(campaign: Campaign) -> list[str]:
     return list(
         db.session.scalars(
@@ -829,6 +843,7 @@ def test_a_recused_experts_scores_never_count(w, client, login):
     login(w.ana)
     client.post(f"/judging/ideas/{solar.id}/conflict", data={"reason": "Turns out: my cousin"})
     recused = count(Recusal, Recusal.expert_id == w.ana.id, Recusal.idea_id == solar.id)
+    close_scoring(w)  # the chair scores too: until then the others' scores are sealed
     login(w.chair)
     body = page(client.get(f"/campaigns/{w.campaign.id}/panel/board"))
     row = plain(re.search(rf'id="idea-{solar.id}">(.*?)</article>', body, re.S).group(1))
@@ -1553,6 +1568,7 @@ def test_the_board_flags_disagreement_and_missing_reviews(w, client, login):
     w.submit(w.ben, w["Solar roofs"], 1, 1)
     w.submit(w.ana, w["Bike sheds"], 3, 5)  # (2 * 0.5 + 4/9) / 3 * 100 = 48.15
     w.submit(w.ben, w["Bike sheds"], 3, 6)  # (2 * 0.5 + 5/9) / 3 * 100 = 51.85
+    close_scoring(w)  # the chair scores too: until then the others' scores are sealed
     login(w.chair)
     body = page(client.get(f"/campaigns/{w.campaign.id}/panel/board"))
     rows = {
@@ -1575,6 +1591,38 @@ def test_the_board_flags_disagreement_and_missing_reviews(w, client, login):
     assert "Fewer than 2 submitted reviews" in bus
     # highest mean first; ideas without reviews last
     assert body.index("Solar roofs") < body.index("Night bus")
+
+
+def test_a_chair_who_scores_sees_the_others_scores_only_after_their_own(w, client, login):
+    """DESIGN.md: scores are sealed from the other experts until each has submitted; the
+    chair on the review list is one of them."""
+    solar, bikes = w["Solar roofs"], w["Bike sheds"]
+    for idea in (solar, bikes):
+        w.submit(w.ana, idea, 5, 10, remark="Ana's view")
+        w.submit(w.ben, idea, 1, 1, remark="Ben's view")
+    login(w.chair)
+    rows = board_rows(client, w)
+    assert list(rows) == ["Solar roofs", "Bike sheds", "Night bus"]  # the shortlist's order
+    for row in rows.values():
+        assert "stay sealed from you until you submit your own scorecard" in row
+        assert "Score this idea" in row and re.search(r"reviews: [02] / 3 assigned", row)
+        for secret in ("Weighted score", "spread", ANA_NAME, "Ana's view", "disagree", "Mean"):
+            assert secret not in row
+    body = page(client.get(f"/campaigns/{w.campaign.id}/panel/board"))
+    assert f'href="{score_url(solar)}">Score this idea' in body
+
+    w.submit(w.chair, solar, 3, 5)
+    with w.app.test_request_context():
+        declare_conflict(w.chair, bikes, "My team built the sheds")
+    rows = board_rows(client, w)
+    assert list(rows)[2] == "Night bus"  # still sealed: after the ranked ones
+    for title in ("Solar roofs", "Bike sheds"):  # scored, or recused: nothing to sway
+        assert "sealed" not in rows[title] and "Weighted score" in rows[title]
+        assert ANA_NAME in rows[title] and "Ben's view" in rows[title]
+    assert "sealed" in rows["Night bus"]
+
+    close_scoring(w)  # no more scoring: nothing left to seal
+    assert all("sealed" not in row for row in board_rows(client, w).values())
 
 
 # ---------------------------------------------------------------- fixed query counts

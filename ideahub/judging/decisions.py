@@ -51,7 +51,7 @@ def publish(chair: User, panel: Panel, override_reason: str = "") -> None:
     if panel.is_published:
         raise JudgingError(_("The results are already published."))
     criteria = queries.criteria_of(panel.campaign_id)
-    rows = queries.board(panel, criteria)
+    rows = queries.board(panel, criteria, chair.id)
     if not rows:
         raise JudgingError(_("There is nothing to publish: the shortlist is empty."))
     undecided = [r.entry.idea.title for r in rows if r.decision is None]

@@ -22,6 +22,7 @@ from ..models import (
     Scorecard,
     ShortlistEntry,
     User,
+    utcnow,
 )
 from ..sql import built_once
 from .arithmetic import IdeaScore, Scale, idea_score
@@ -158,6 +159,27 @@ def submitted_cards(idea_ids: list[int]) -> dict[int, list[tuple[Scorecard, dict
     return result
 
 
+def still_to_score(expert_id: int, idea_ids: list[int]) -> set[int]:
+    """The ideas among `idea_ids` assigned to this expert who has neither submitted a
+    scorecard for them nor been recused."""
+    if not idea_ids:
+        return set()
+    submitted = db.select(Scorecard.idea_id).where(
+        Scorecard.expert_id == expert_id, Scorecard.submitted_at.is_not(None)
+    )
+    recused = db.select(Recusal.idea_id).where(Recusal.expert_id == expert_id)
+    return set(
+        db.session.scalars(
+            db.select(Assignment.idea_id).where(
+                Assignment.expert_id == expert_id,
+                Assignment.idea_id.in_(idea_ids),
+                Assignment.idea_id.not_in(submitted),
+                Assignment.idea_id.not_in(recused),
+            )
+        )
+    )
+
+
 @dataclass
 class BoardRow:
     entry: ShortlistEntry
@@ -168,6 +190,9 @@ class BoardRow:
     decision: Decision | None
     needs_reviews: bool = False
     disagreement: bool = False
+    # The reader (a chair who also scores) has yet to submit their own scorecard for it:
+    # the others' scores are sealed from them until then (DESIGN.md, transparency rules).
+    sealed: bool = False
     flags: list[str] = field(default_factory=list)
 
 
@@ -189,8 +214,9 @@ def latest_decisions(idea_ids: list[int]) -> dict[int, Decision]:
     }
 
 
-def board(panel: Panel, criteria: list[Criterion]) -> list[BoardRow]:
-    """The chair's view: every shortlisted idea with its aggregates and flags."""
+def board(panel: Panel, criteria: list[Criterion], reader_id: int) -> list[BoardRow]:
+    """The chair's view: every shortlisted idea with its aggregates and flags, but for the
+    ideas the chair is still to score while scoring is open (sealed)."""
     entries = shortlist(panel.campaign_id)
     ids = [e.idea_id for e in entries]
     cards = submitted_cards(ids)
@@ -212,6 +238,12 @@ def board(panel: Panel, criteria: list[Criterion]) -> list[BoardRow]:
         ).unique():
             recusals[r.idea_id].append(r)
     decisions = latest_decisions(ids)
+    scoring_open = (
+        not panel.is_published
+        and panel.campaign.state == "judging"
+        and not (panel.scoring_deadline and utcnow() > panel.scoring_deadline)
+    )
+    sealed = still_to_score(reader_id, ids) if scoring_open else set()
     scale = scales(criteria)
     rows = []
     for entry in entries:
@@ -228,14 +260,19 @@ def board(panel: Panel, criteria: list[Criterion]) -> list[BoardRow]:
             assigned=assigned.get(entry.idea_id, 0),
             recusals=recusals.get(entry.idea_id, []),
             decision=decisions.get(entry.idea_id),
+            sealed=entry.idea_id in sealed,
         )
         row.needs_reviews = score.reviews < panel.min_reviews
         row.disagreement = score.spread is not None and score.spread > float(
             panel.disagreement_threshold
         )
         rows.append(row)
-    rows.sort(key=lambda r: (r.score.mean is None, -(r.score.mean or 0)))
-    return rows
+    # Best first; the sealed ones after, in the shortlist's order: their rank would tell.
+    ranked = sorted(
+        (r for r in rows if not r.sealed),
+        key=lambda r: (r.score.mean is None, -(r.score.mean or 0)),
+    )
+    return ranked + [r for r in rows if r.sealed]
 
 
 @dataclass

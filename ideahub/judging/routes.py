@@ -182,7 +182,7 @@ def board(campaign_id: int) -> str:
     """The chair's board: scores, spreads, missing reviews, decisions."""
     campaign, panel = _panel_for_chair(campaign_id)
     criteria = queries.criteria_of(campaign.id)
-    rows = queries.board(panel, criteria)
+    rows = queries.board(panel, criteria, current_user.id)
     shortlisted = {r.entry.idea_id for r in rows}
     candidates = db.session.scalars(
         db.select(Idea)

@@ -133,13 +133,25 @@ def test_expert_scores_chair_publishes_employee_reads(live_server: str, page) ->
     expect(page.get_by_text("1 of 1 scored")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
-    # The chair: the board shows the weighted score; decide with a reason; publish.
+    # The chair, on the review list too: Ana's scores stay sealed until his own are in.
     sign_in(page, live_server, "chris@example.test")
     page.goto(live_server + "/campaigns/1/panel/board")
     expect(page.get_by_role("heading", name="Chair's board")).to_be_visible()
     row = page.locator("article", has=page.get_by_role("heading", name="Solar roofs"))
-    # (5-1)/4*2 + (2-1)/4*1 over 3 -> (2 + 0.25) / 3 = 75.0 out of 100
+    expect(row).to_contain_text("stay sealed from you until you submit your own scorecard")
+    expect(row).not_to_contain_text("Weighted score")
+    row.get_by_role("link", name="Score this idea").click()
+    page.get_by_role("group", name="Impact").get_by_label("Score from 1 to 5").fill("5")
+    page.get_by_role("group", name="Cost").get_by_label("Score from 1 to 5").fill("2")
+    page.get_by_role("button", name="Submit scorecard").click()
+    expect(page.get_by_text("Your scorecard is submitted.")).to_be_visible()
+
+    # The board shows the weighted score now; decide with a reason; publish.
+    page.goto(live_server + "/campaigns/1/panel/board")
+    row = page.locator("article", has=page.get_by_role("heading", name="Solar roofs"))
+    # (5-1)/4*2 + (2-1)/4*1 over 3 -> (2 + 0.25) / 3 = 75.0 out of 100, from both
     expect(row).to_contain_text("75.0")
+    expect(row).to_contain_text("Ana")
     row.get_by_label("Selected", exact=True).check()
     row.get_by_label("Reason (published to everyone)").fill("High impact, fair cost.")
     row.get_by_role("button", name="Record decision").click()
