@@ -48,6 +48,14 @@ def notify(user_ids: Iterable[int], message: str | LazyString, link: str = "") -
     return len(ids)
 
 
+def author_ids(idea_id: int, author_id: int) -> set[int]:
+    """Who wrote an idea: its author and its co-authors."""
+    coauthors = db.session.scalars(
+        db.select(idea_coauthors.c.user_id).where(idea_coauthors.c.idea_id == idea_id)
+    )
+    return {author_id, *coauthors}
+
+
 def author_and_voter_ids(idea_id: int, author_id: int) -> set[int]:
     """Everyone with a stake in an idea: its author, its co-authors and its voters."""
     voters = db.session.scalars(

@@ -126,6 +126,78 @@ def test_reply_to_a_reply_attaches_to_the_top_level_parent(
     assert comment_count(idea) == 3
 
 
+def notices_of(*users) -> dict[str, list[tuple[str, str]]]:
+    """Each user's notices (message, link), by name."""
+    from ideahub.models import Notice
+
+    db.session.expire_all()
+    told: dict[str, list[tuple[str, str]]] = {u.name: [] for u in users}
+    for user in users:
+        told[user.name] = [
+            (n.message, n.link)
+            for n in db.session.scalars(db.select(Notice).where(Notice.user_id == user.id))
+        ]
+    return told
+
+
+def test_a_comment_tells_the_ideas_authors_in_their_language(client, make_user, login, make_idea):
+    author = make_user(name="Ann Author")
+    coauthor = make_user(name="Cao Coauthor")
+    coauthor.locale = "zh_Hans"
+    idea = make_idea(author=author, title="Solar roof")
+    idea.coauthors.append(coauthor)
+    db.session.commit()
+    commenter = make_user(name="Carl Commenter")
+    login(commenter)
+    post(client, idea, "What about hail?")
+    comment = comments_on(idea)[0]
+    assert notices_of(author, coauthor, commenter) == {
+        "Ann Author": [
+            ("Carl Commenter commented on your idea “Solar roof”.", f"/comments/{comment.id}")
+        ],
+        "Cao Coauthor": [
+            ("Carl Commenter 评论了您的创意“Solar roof”。", f"/comments/{comment.id}")
+        ],
+        "Carl Commenter": [],
+    }
+    login(author)  # the author answering on their own idea: the co-author hears, not the author
+    post(client, idea, "Hail-proof glass.")
+    told = notices_of(author, coauthor)
+    assert len(told["Ann Author"]) == 1 and len(told["Cao Coauthor"]) == 2
+
+
+def test_a_reply_tells_whoever_was_replied_to_once(client, make_user, login, make_idea):
+    author = make_user(name="Ann Author")
+    idea = make_idea(author=author, title="Solar roof")
+    first, second = make_user(name="Fay First"), make_user(name="Sam Second")
+    login(first)
+    post(client, idea, "Top-level remark.")
+    top = comments_on(idea)[0]
+    login(second)
+    post(client, idea, "A reply.", parent=top)
+    reply = max(comments_on(idea), key=lambda c: c.id)
+    told = notices_of(author, first, second)
+    assert told["Fay First"] == [
+        ("Sam Second replied to your comment on “Solar roof”.", f"/comments/{reply.id}")
+    ]
+    assert told["Ann Author"][-1][0] == "Sam Second commented on your idea “Solar roof”."
+    assert told["Sam Second"] == []
+    login(author)  # the author replies to the reply: its writer hears, the author nothing
+    post(client, idea, "Thanks both.", parent=reply)
+    told = notices_of(author, first, second)
+    assert told["Sam Second"] == [
+        ("Ann Author replied to your comment on “Solar roof”.", told["Sam Second"][0][1])
+    ]
+    assert len(told["Ann Author"]) == 2 and len(told["Fay First"]) == 1
+    login(first)  # replying to the author's own comment: one notice, the reply's
+    post(client, idea, "Agreed.", parent=max(comments_on(idea), key=lambda c: c.id))
+    told = notices_of(author)
+    assert [m for m, _ in told["Ann Author"]][-1] == (
+        "Fay First replied to your comment on “Solar roof”."
+    )
+    assert len(told["Ann Author"]) == 3
+
+
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
 @pytest.mark.parametrize(
     ("body", "error"),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from ..audit import record
 from ..extensions import db
 from ..models import Comment, Idea, User, utcnow
+from ..notices import author_ids, notify
 
 
 class CommentError(ValueError):
@@ -15,19 +17,47 @@ class CommentError(ValueError):
 
 
 def post_comment(actor: User, idea: Idea, body: str, parent_id: int | None = None) -> Comment:
+    """Post a comment or a reply; the idea's authors are told, and whoever was replied to."""
+    parent = None
     if parent_id is not None:
         parent = db.session.get(Comment, parent_id)
         if parent is None or parent.idea_id != idea.id:
             raise CommentError(_("The comment you replied to is not on this idea."))
-        if parent.parent_id is not None:
-            parent_id = parent.parent_id  # replies stay one level deep
-    comment = Comment(idea_id=idea.id, author_id=actor.id, parent_id=parent_id, body=body)
+    comment = Comment(
+        idea_id=idea.id,
+        author_id=actor.id,
+        parent_id=thread_of(parent) if parent else None,
+        body=body,
+    )
     db.session.add(comment)
+    db.session.flush()  # its id, for the notices' link
+    _tell_about(actor, idea, comment, parent)
     db.session.execute(
         update(Idea).where(Idea.id == idea.id).values(comment_count=Idea.comment_count + 1)
     )
     db.session.commit()
     return comment
+
+
+def thread_of(comment: Comment) -> int:
+    """The top-level comment a reply to `comment` goes under: replies stay one level deep."""
+    return comment.parent_id or comment.id
+
+
+def _tell_about(actor: User, idea: Idea, comment: Comment, parent: Comment | None) -> None:
+    """The idea's authors hear of a comment; whoever was replied to, of the reply (once,
+    though they wrote the idea too). Nobody hears of their own."""
+    replied_to = {parent.author_id} - {actor.id} if parent else set()
+    notify(
+        replied_to,
+        _l("%(name)s replied to your comment on “%(title)s”.", name=actor.name, title=idea.title),
+        comment.url,
+    )
+    notify(
+        author_ids(idea.id, idea.author_id) - replied_to - {actor.id},
+        _l("%(name)s commented on your idea “%(title)s”.", name=actor.name, title=idea.title),
+        comment.url,
+    )
 
 
 def edit_comment(actor: User, comment: Comment, body: str) -> Comment:

@@ -91,7 +91,7 @@ def settings() -> Response | str:
 @bp.route("/me/notices")
 @login_required
 def notices() -> str:
-    """What happened to the ideas I wrote or voted for."""
+    """What happened to the ideas I wrote or voted for, and who answered me."""
     rows = db.session.scalars(
         db.select(Notice)
         .where(Notice.user_id == current_user.id)
