@@ -241,8 +241,10 @@ def _seed_judging(users: list[User], coe: User, rng: random.Random) -> int:
         ),
     )
     criteria = [impact, effort]
-    for idea in start_judging(coe, campaign):
-        for reviewer in reviewers:
+    for n, idea in enumerate(start_judging(coe, campaign)):
+        # The chair scores the first too: the board shows its scores, and seals the rest
+        # from the chair until theirs are in.
+        for reviewer in [*reviewers, expert] if n == 0 else reviewers:
             values = {impact.id: Entry(rng.randint(2, 5)), effort.id: Entry(rng.randint(1, 5))}
             save_scorecard(reviewer, idea, criteria, values, "Solid proposal.", submit=True)
     return len(ideas)
