@@ -1,7 +1,8 @@
 """Listing by filters alone: with no words there is nothing to rank, so the newest of what
 the filters choose ("every shortlisted idea", "IT's comments this month") come from the
-database in one statement, not from the index. Whoosh sorting every idea or comment by
-date took 136-443 ms at the bench's size; the database walks an index on creation time.
+database in one statement (and one to choose how to read comments), not from the index.
+Whoosh sorting every idea or comment by date took 136-443 ms at the bench's size; the
+database walks an index on creation time.
 
 The same rules as the index's (indexer.py): withdrawn ideas, removed comments and the
 comments of withdrawn ideas are not listed; draft campaigns and what is in them only for
@@ -139,6 +140,9 @@ def _newest_first(statement: Any) -> Any:
 def newest(filters: SearchFilters, page: int, per_page: int, manager: bool) -> Results:
     """The newest ideas, comments and campaigns the filters choose, a page of them."""
     results = Results(query="", page=page, per_page=per_page, by_filters=True)
+    if page > LISTED_PAGES:
+        results.capped = LISTED_PAGES
+        return results
     branches = []
     if filters.kind in ("", "idea"):
         branches.append(_ideas(filters, manager))
@@ -147,9 +151,6 @@ def newest(filters: SearchFilters, page: int, per_page: int, manager: bool) -> R
     # A campaign has no author's department, and a state rather than an idea's status.
     if filters.kind in ("", "campaign") and not (filters.status or filters.department_id):
         branches.append(_campaigns(filters, manager))
-    if page > LISTED_PAGES:
-        results.capped = LISTED_PAGES
-        return results
     if not branches:
         return results
     if len(branches) == 1:
