@@ -292,6 +292,16 @@ def test_dates_are_company_days_with_words_and_without(client, employee, make_id
         assert titles(client.get("/search", query_string={**words, "to": "2026-03-04"})) == []
 
 
+@pytest.mark.parametrize("words", [{"q": "lantern"}, {"kind": "idea"}])
+def test_days_at_the_ends_of_the_calendar_are_kept_within_it(client, employee, make_idea, words):
+    make_idea(title="Lantern night market")
+    span = {**words, "from": "0001-01-01", "to": "9999-12-31"}
+    response = client.get("/search", query_string=span)
+    assert response.status_code == 200 and titles(response) == ["Lantern night market"]
+    page = response.get_data(as_text=True)
+    assert 'value="1900-01-01"' in page and 'value="9998-12-31"' in page  # shown as read
+
+
 def test_filters_alone_page_through_with_a_fixed_number_of_queries(
     client, employee, make_campaign, make_idea, count_queries
 ):

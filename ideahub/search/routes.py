@@ -21,11 +21,18 @@ from .services import KINDS, Results, SearchFilters, search, similar_ideas
 PER_PAGE = 20
 
 
+# Days a search can start or end on: beyond them a day has no start in the company's time
+# zone that Python can represent (0001-01-01 overflowed), and no idea was written there.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
 def _day(raw: str | None) -> date | None:
+    """A day typed in a date box, kept within FIRST_DAY..LAST_DAY; garbled is no day."""
     try:
-        return date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return min(max(day, FIRST_DAY), LAST_DAY) if day else None
 
 
 def _int(raw: str | None) -> int | None:
