@@ -20,7 +20,7 @@ from ideahub.governance.services import (
     publish_version,
     save_draft,
 )
-from ideahub.models import Acknowledgment, AuditEntry, CoeMembership, GuidelineVersion
+from ideahub.models import Acknowledgment, AuditEntry, CoeMembership, GuidelineVersion, Notice
 
 DAY0 = date(2026, 1, 1)
 
@@ -167,6 +167,65 @@ def test_audience_by_department_and_role(clock, author, make_user, make_departme
         acknowledge(other, v1)
     with pytest.raises(GovernanceError, match="audience"):
         save_draft(author, g, DraftData(title=g.title, body="x", for_everyone=False))
+
+
+def told(*users) -> list[list[tuple[str, str]]]:
+    """Each user's notices (message, link), oldest first."""
+    db.session.expire_all()
+    return [
+        [
+            (n.message, n.link)
+            for n in db.session.scalars(
+                db.select(Notice).where(Notice.user_id == user.id).order_by(Notice.id)
+            )
+        ]
+        for user in users
+    ]
+
+
+def test_a_major_version_tells_everyone_it_applies_to_in_their_language(clock, author, make_user):
+    reader, gone = make_user(), make_user()
+    reader_zh = make_user()
+    reader_zh.locale = "zh_Hans"
+    gone.is_active = False
+    db.session.commit()
+    g = create_guideline(author, "Posting rules")
+    publish(author, g, "Be kind.", day=date(2026, 1, 5))
+    link = f"/guidelines/{g.id}"
+    assert told(reader, reader_zh, gone, author) == [
+        [
+            (
+                "“Posting rules” has a new version (1), in effect from Jan 5, 2026: "
+                "read it and acknowledge it.",
+                link,
+            )
+        ],
+        [("“Posting rules”有新版本（1），自 2026年1月5日 起生效：请阅读并确认。", link)],
+        [],  # no longer here
+        [],  # who published it knows
+    ]
+    publish(author, g, "Be kind. Be brief.", major=False)  # nothing new to acknowledge
+    publish(author, g, "Be kind, brief and honest.")
+    assert [len(n) for n in told(reader, reader_zh, gone, author)] == [2, 2, 0, 0]
+
+
+def test_a_major_version_tells_only_its_audience(clock, author, make_user, make_department):
+    sales = make_department("Sales")
+    seller, hr_person, other = make_user(department=sales), make_user(roles=["hr"]), make_user()
+    g = create_guideline(author, "Sales rules")
+    save_draft(
+        author,
+        g,
+        DraftData(
+            title=g.title,
+            body="Quote carefully.",
+            for_everyone=False,
+            department_ids=(sales.id,),
+            roles=("hr",),
+        ),
+    )
+    publish_version(author, g, "First.", True, DAY0)
+    assert [len(n) for n in told(seller, hr_person, other)] == [1, 1, 0]
 
 
 def test_employee_who_moves_department_gets_what_applies(clock, author, make_user, make_department):

@@ -3,14 +3,52 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import desc
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..clock import today
 from ..extensions import db
-from ..models import Acknowledgment, CoeMembership, Department, Guideline, GuidelineVersion, User
+from ..models import (
+    Acknowledgment,
+    CoeMembership,
+    Department,
+    Guideline,
+    GuidelineVersion,
+    User,
+    UserRole,
+)
+
+
+def audience(for_everyone: bool, department_ids: Iterable[int], roles: Iterable[str]) -> Any:
+    """SQL over `users`: whom a guideline applies to (Guideline.applies_to), active people
+    only. For a guideline, audience_of(); HR's records pass what they keep of one."""
+    applies = [User.is_active.is_(True)]
+    if not for_everyone:
+        whom = []
+        if department_ids:  # false, not NULL, for someone with no department
+            whom.append(
+                sa.and_(
+                    User.department_id.is_not(None),
+                    User.department_id.in_(sorted(department_ids)),
+                )
+            )
+        if roles:
+            whom.append(
+                sa.exists().where(UserRole.user_id == User.id, UserRole.role.in_(sorted(roles)))
+            )
+        applies.append(sa.or_(*whom) if whom else sa.false())
+    return sa.and_(*applies)
+
+
+def audience_of(guideline: Guideline) -> Any:
+    return audience(
+        guideline.for_everyone, [d.id for d in guideline.departments], guideline.role_list
+    )
 
 
 def latest_version(guideline_id: int) -> GuidelineVersion | None:

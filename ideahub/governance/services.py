@@ -6,9 +6,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, true
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from sqlalchemy import and_, func, or_, true
 
 from ..audit import record
 from ..clock import today
@@ -23,6 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..notices import notify_where
 from ..sql import insert_ignoring_duplicates
 from . import queries
 
@@ -114,6 +118,18 @@ def publish_version(
     )
     db.session.add(version)
     db.session.flush()
+    if is_major:  # everyone it applies to must read and acknowledge it: tell them
+        notify_where(
+            and_(queries.audience_of(guideline), User.id != actor.id),
+            _l(
+                "“%(title)s” has a new version (%(n)s), in effect from %(day)s: "
+                "read it and acknowledge it.",
+                title=guideline.title,
+                n=number,
+                day=LazyString(format_date, effective_on),
+            ),
+            url_for("governance.guideline", guideline_id=guideline.id, _external=False),
+        )
     record(
         actor,
         "guideline.published",
