@@ -22,9 +22,17 @@ def notify(user_ids: Iterable[int], message: str | LazyString, link: str = "") -
     A notice is stored as text: give `message` as lazy_gettext(...) and each reader gets it
     in their own language (rendered once per language), not in the language of whoever
     caused it."""
+    rows = addressed(user_ids, message)
+    write(rows, link)
+    return len(rows)
+
+
+def addressed(user_ids: Iterable[int], message: str | LazyString) -> list[dict[str, Any]]:
+    """The notices for notify(), each in its reader's language, not yet written: a writer
+    that must hold a lock briefly reads this first and write()s once it holds it."""
     ids = sorted(set(user_ids))
     if not ids:
-        return 0
+        return []
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     locales: dict[int, str | None] = {}
     for start in range(0, len(ids), 1000):  # an idea's voters may be thousands
@@ -35,20 +43,16 @@ def notify(user_ids: Iterable[int], message: str | LazyString, link: str = "") -
     for locale in {locales.get(i) or default for i in ids}:
         with force_locale(locale):
             texts[locale] = str(message)[:500]
-    now = utcnow()
-    db.session.execute(
-        db.insert(Notice),
-        [
-            {
-                "user_id": i,
-                "message": texts[locales.get(i) or default],
-                "link": link,
-                "created_at": now,
-            }
-            for i in ids
-        ],
-    )
-    return len(ids)
+    return [{"user_id": i, "message": texts[locales.get(i) or default]} for i in ids]
+
+
+def write(rows: list[dict[str, Any]], link: str = "") -> None:
+    """Add the notices addressed() made, all linking to `link` (the caller commits)."""
+    if rows:
+        now = utcnow()
+        db.session.execute(
+            db.insert(Notice), [{**row, "link": link, "created_at": now} for row in rows]
+        )
 
 
 def notify_where(whom: Any, message: str | LazyString, link: str = "") -> None:

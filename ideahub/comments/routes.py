@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from ..database import begin_late_write, writes_late
+from ..database import writes_late
 from ..extensions import db
 from ..htmx import is_htmx, render
 from ..ideas.queries import Thread, discussion_page_number, page_of, thread_pages
@@ -116,8 +116,7 @@ def discussion(idea_id: int) -> Response:
         page = _refused_on(idea, form, page)
         return _discussion(idea, form, status=422, page=page, posted=True)
     parent_id = parse_id(form.parent_id.data)
-    begin_late_write()  # the count moves atomically; comments are never deleted outright
-    try:
+    try:  # (post_comment takes SQLite's write lock once it has read what it needs)
         comment = post_comment(current_user, idea, form.body.data or "", parent_id)
     except CommentError as exc:  # the parent is not on this idea: say so at the main form
         form.body.errors = [str(exc)]
