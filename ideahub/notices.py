@@ -16,6 +16,8 @@ from .models import Notice, User, Vote, idea_coauthors, utcnow
 from .models.types import UTCDateTime
 from .sql import built_once, rows
 
+NOTICE_COLUMNS = ["user_id", "message", "link", "created_at"]
+
 
 def notify(user_ids: Iterable[int], message: str | LazyString, link: str = "") -> int:
     """Add one notice per distinct user (the caller commits). Returns how many.
@@ -61,10 +63,9 @@ def _texts(message: str | LazyString) -> dict[str, str]:
     return texts
 
 
-def _in_their_language(texts: dict[str, Any]) -> Any:
+def _in_their_language(texts: dict[str, Any], default: str) -> Any:
     """SQL over `users`: each reader's text of a message (texts: by locale; bound values
-    or bind parameters), the default language's for a reader who chose none."""
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    or bind parameters), the `default` locale's for a reader who chose none."""
     return case(
         *((User.locale == locale, text) for locale, text in texts.items()),
         else_=texts.get(default, texts["en"]),
@@ -76,13 +77,11 @@ def notify_where(whom: Any, message: str | LazyString, link: str = "") -> None:
     SELECT (the caller commits): for everyone a guideline applies to, 20,000 rows, where
     notify() would read and send each id. Each in its reader's language, as notify()'s."""
     texts = {locale: literal(text) for locale, text in _texts(message).items()}
+    in_their_language = _in_their_language(texts, current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = db.select(
-        User.id, _in_their_language(texts), literal(link), literal(utcnow(), UTCDateTime)
+        User.id, in_their_language, literal(link), literal(utcnow(), UTCDateTime)
     ).where(whom)
     db.session.execute(db.insert(Notice).from_select(NOTICE_COLUMNS, chosen))
-
-
-NOTICE_COLUMNS = ["user_id", "message", "link", "created_at"]
 
 
 @built_once
@@ -97,7 +96,7 @@ def _to_authors(default_locale: str) -> Any:
     chosen = (
         db.select(
             User.id,
-            _in_their_language(texts),
+            _in_their_language(texts, default_locale),
             bindparam("link", type_=String),
             bindparam("now", type_=UTCDateTime),
         )
