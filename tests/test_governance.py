@@ -145,9 +145,8 @@ def test_double_click_acknowledge_from_two_threads(app, clock, author, make_user
     assert count == 1
 
 
-def test_audience_by_department_and_role(clock, author, make_user, make_department):
-    sales = make_department("Sales")
-    seller, hr_person, other = make_user(department=sales), make_user(roles=["hr"]), make_user()
+def sales_rules(author, sales):
+    """A guideline drafted for the Sales department and HR only."""
     g = create_guideline(author, "Sales rules")
     save_draft(
         author,
@@ -160,6 +159,13 @@ def test_audience_by_department_and_role(clock, author, make_user, make_departme
             roles=("hr",),
         ),
     )
+    return g
+
+
+def test_audience_by_department_and_role(clock, author, make_user, make_department):
+    sales = make_department("Sales")
+    seller, hr_person, other = make_user(department=sales), make_user(roles=["hr"]), make_user()
+    g = sales_rules(author, sales)
     v1 = publish_version(author, g, "First.", True, DAY0)
     assert status(seller, g) == "due" and status(hr_person, g) == "due"
     assert status(other, g) == "not_required"
@@ -212,18 +218,7 @@ def test_a_major_version_tells_everyone_it_applies_to_in_their_language(clock, a
 def test_a_major_version_tells_only_its_audience(clock, author, make_user, make_department):
     sales = make_department("Sales")
     seller, hr_person, other = make_user(department=sales), make_user(roles=["hr"]), make_user()
-    g = create_guideline(author, "Sales rules")
-    save_draft(
-        author,
-        g,
-        DraftData(
-            title=g.title,
-            body="Quote carefully.",
-            for_everyone=False,
-            department_ids=(sales.id,),
-            roles=("hr",),
-        ),
-    )
+    g = sales_rules(author, sales)
     publish_version(author, g, "First.", True, DAY0)
     assert [len(n) for n in told(seller, hr_person, other)] == [1, 1, 0]
 
