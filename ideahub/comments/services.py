@@ -25,8 +25,9 @@ def post_comment(actor: User, idea: Idea, body: str, parent_id: int | None = Non
         if parent is None or parent.idea_id != idea.id:
             raise CommentError(_("The comment you replied to is not on this idea."))
     # From the first write, SQLite's database and PostgreSQL's idea row (its counts move)
-    # stay locked to the commit: what is read comes before, and the notices are written
-    # by one statement each, not looked up and then sent (which halved posting here).
+    # stay locked to the commit: the parent is read before, and the authors' notices are
+    # one statement built once (reading them first, or building it each time, doubled a
+    # post's cost: bench/RESULTS.md, eighth session).
     begin_late_write()
     comment = Comment(
         idea_id=idea.id,
