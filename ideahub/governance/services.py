@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from flask import url_for
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -38,6 +38,13 @@ class GovernanceError(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+def _path(endpoint: str, **values: object) -> str:
+    """A page's path, also outside a request (a command or a test publishing): url_for
+    needs a request or SERVER_NAME there."""
+    root = current_app.config.get("APPLICATION_ROOT") or "/"
+    return current_app.url_map.bind("localhost", script_name=root).build(endpoint, values)
 
 
 def text_hash(title: str, body: str) -> str:
@@ -128,7 +135,7 @@ def publish_version(
                 n=number,
                 day=LazyString(format_date, effective_on),
             ),
-            url_for("governance.guideline", guideline_id=guideline.id, _external=False),
+            _path("governance.guideline", guideline_id=guideline.id),
         )
     record(
         actor,
