@@ -194,6 +194,8 @@ def generate(scale: float, seed: int = 7) -> dict[str, int]:
     comments = [
         {
             "idea_id": idea_ids[t],
+            "campaign_id": ideas[t]["campaign_id"],  # copied from its idea, as the ORM does
+            "department_id": ideas[t]["department_id"],
             "author_id": rng.choice(user_ids),
             "body": sentence(rng, k % 3 == 0, 25),
             "created_at": now - timedelta(minutes=n_comments - k),

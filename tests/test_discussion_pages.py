@@ -237,7 +237,15 @@ def test_pages_past_the_ten_thousandth_are_reached(app, client, reader, make_ide
     idea, author = make_idea(), make_user()
     db.session.execute(
         Comment.__table__.insert(),
-        [{"idea_id": idea.id, "author_id": author.id, "body": f"c{n}"} for n in range(10_005)],
+        [
+            {
+                "idea_id": idea.id,
+                "campaign_id": idea.campaign_id,
+                "author_id": author.id,
+                "body": f"c{n}",
+            }
+            for n in range(10_005)
+        ],
     )
     idea.discussion_length = 10_005  # inserted past the ORM, as bench/generate.py does
     db.session.commit()

@@ -281,6 +281,37 @@ def test_filters_alone_keep_to_what_the_reader_may_see(
     assert "Withdrawn idea" not in seen and "On “Withdrawn idea”" not in seen
 
 
+def test_comments_are_listed_by_their_ideas_campaign_and_department(
+    client, employee, make_user, make_department, make_campaign, make_idea, make_comment
+):
+    """A comment carries its idea's campaign and department (not its writer's)."""
+    harbour, inland = make_department("Harbour"), make_department("Inland")
+    campaign, draft = make_campaign(), make_campaign(state="draft")
+    idea = make_idea(campaign=campaign, author=make_user(department=harbour), title="Quay")
+    make_comment(idea, make_user(department=inland), body="From inland.")
+    hidden = make_idea(campaign=draft, author=make_user(department=harbour), title="Dock")
+    make_comment(hidden, employee, body="In a draft campaign.")
+    shortlisted = make_idea(author=make_user(department=inland), status="shortlisted")
+    make_comment(shortlisted, employee, body="On a shortlisted idea.")
+    db.session.commit()
+    stored = db.session.scalars(db.select(Comment).order_by(Comment.id)).all()
+    assert [(c.campaign_id, c.department_id) for c in stored] == [
+        (campaign.id, harbour.id),
+        (draft.id, harbour.id),
+        (shortlisted.campaign_id, inland.id),
+    ]
+
+    def comments(**filters) -> list[str]:
+        return titles(client.get("/search", query_string={"kind": "comment", **filters}))
+
+    assert comments(department=harbour.id) == ["On “Quay”"]  # the draft's is not shown
+    assert comments(department=inland.id) == [f"On “{shortlisted.title}”"]
+    assert comments(campaign=campaign.id) == ["On “Quay”"]
+    assert comments(campaign=draft.id) == []
+    assert comments(department=inland.id, status="shortlisted") == [f"On “{shortlisted.title}”"]
+    assert comments(department=harbour.id, status="shortlisted") == []
+
+
 def test_dates_are_company_days_with_words_and_without(client, employee, make_idea):
     """20:00 UTC on March 4th is 04:00 on March 5th in Shanghai, the company's zone."""
     make_idea(title="Lantern night market", created_at=datetime(2026, 3, 4, 20, tzinfo=UTC))

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, ForeignKey, Index, String, Text, event, func, update
+from sqlalchemy import Connection, ForeignKey, Index, String, Text, event, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -56,10 +56,20 @@ class Comment(db.Model):
     __tablename__ = "comments"
     __table_args__ = (
         Index("ix_comments_created", "created_at", "id"),  # recent activity on the home page
+        # The newest of a campaign's or a department's comments: search by filters alone
+        # (search/listing.py).
+        Index("ix_comments_campaign_newest", "campaign_id", "created_at", "id"),
+        Index("ix_comments_department_newest", "department_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    # Its idea's campaign and department (which never change), copied at insert
+    # (_place_with_idea below) so that listing them by either walks an index of comments.
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL")
+    )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     # Replies go one level deep: a reply's parent is always a top-level comment.
     parent_id: Mapped[int | None] = mapped_column(
@@ -101,6 +111,19 @@ class Comment(db.Model):
             f"{self.id}:{self.author_id}:{self.author.name}:{self.created_at.isoformat()}:"
             f"{self.edited_at.isoformat() if self.edited_at else ''}:{body}"
         )
+
+
+@event.listens_for(Comment, "before_insert")
+def _place_with_idea(_mapper: Any, _connection: Connection, comment: Comment) -> None:
+    """Each comment added through the ORM takes its idea's campaign and department, read
+    inside its own INSERT (no statement of its own). Inserts that bypass the ORM
+    (bench/generate.py) copy them themselves."""
+    ideas = Idea.__table__
+    of_idea = ideas.c.id == comment.idea_id
+    if comment.campaign_id is None:
+        comment.campaign_id = select(ideas.c.campaign_id).where(of_idea).scalar_subquery()
+    if comment.department_id is None:
+        comment.department_id = select(ideas.c.department_id).where(of_idea).scalar_subquery()
 
 
 @event.listens_for(Comment, "after_insert")

@@ -39,20 +39,35 @@ def _since_until(column: Any, filters: SearchFilters) -> list[Any]:
     return bounds
 
 
-def _idea_filters(filters: SearchFilters, manager: bool) -> list[Any]:
-    """What ideas and comments share: their idea's campaign, department and status, and
-    whether the reader may see it."""
-    chosen = [Idea.status != "withdrawn"]
+def _in_place(
+    filters: SearchFilters, manager: bool, campaign_id: Any, department_id: Any
+) -> list[Any]:
+    """The campaign and department chosen, and only campaigns the reader may see: given as
+    the columns of ideas or of comments, which carry their idea's (models/discussion.py)."""
+    chosen = []
     if not manager:
         drafts = db.select(Campaign.id).where(Campaign.state == "draft")
-        chosen.append(Idea.campaign_id.not_in(drafts.scalar_subquery()))
+        chosen.append(campaign_id.not_in(drafts.scalar_subquery()))
     if filters.campaign_id:
-        chosen.append(Idea.campaign_id == filters.campaign_id)
+        chosen.append(campaign_id == filters.campaign_id)
     if filters.department_id:
-        chosen.append(Idea.department_id == filters.department_id)
+        chosen.append(department_id == filters.department_id)
+    return chosen
+
+
+def _of_status(filters: SearchFilters) -> list[Any]:
+    """The idea's status, for ideas and comments alike."""
+    chosen = [Idea.status != "withdrawn"]
     if filters.status:
         chosen.append(Idea.status == filters.status)
     return chosen
+
+
+def _idea_filters(filters: SearchFilters, manager: bool) -> list[Any]:
+    return [
+        *_of_status(filters),
+        *_in_place(filters, manager, Idea.campaign_id, Idea.department_id),
+    ]
 
 
 def _ideas(filters: SearchFilters, manager: bool) -> Any:
@@ -68,18 +83,18 @@ def _ideas(filters: SearchFilters, manager: bool) -> Any:
     ).where(*_idea_filters(filters, manager), *_since_until(Idea.created_at, filters))
 
 
-# Comments chosen by their ideas: when the filters choose few ideas with few comments
-# between them, those comments are read idea by idea and sorted; otherwise the newest
-# comments are walked until enough match. Each way alone was slow at the bench's size
-# where the other was fast: walking took 1.2 s for a status no idea had, reading idea by
-# idea 225 ms for a quarter of all ideas (75,000 comments) and 197 ms for the campaign
-# that holds a fifth of all comments in 500 ideas.
+# Comments chosen by their idea's status: when the filters choose few ideas with few
+# comments between them, those comments are read idea by idea and sorted; otherwise the
+# newest comments (of the campaign or department chosen: an index each) are walked until
+# enough match. Each way alone was slow at the bench's size where the other was fast:
+# walking took 1.2 s for a status no idea had, reading idea by idea 225 ms for a quarter of
+# all ideas (75,000 comments).
 FEW_IDEAS = 1_000
 FEW_COMMENTS = 5_000
 
 
 def _few_comments(filters: SearchFilters) -> bool:
-    if not (filters.campaign_id or filters.department_id or filters.status):
+    if not filters.status:
         return False
     chosen = db.select(Idea.discussion_length).where(*_idea_filters(filters, manager=True))
     bounded = chosen.limit(written_limit(FEW_IDEAS + 1)).subquery()
@@ -95,7 +110,7 @@ def _comments(filters: SearchFilters, manager: bool) -> Any:
             _kind("comment"),
             Comment.id.label("object_id"),
             Comment.idea_id.label("idea_id"),
-            Idea.campaign_id.label("campaign_id"),
+            Comment.campaign_id.label("campaign_id"),
             Idea.title.label("title"),
             func.substr(Comment.body, 1, TEXT_CHARS).label("text"),
             Idea.status.label("status"),
@@ -107,7 +122,10 @@ def _comments(filters: SearchFilters, manager: bool) -> Any:
     if _few_comments(filters):
         ideas = db.select(Idea.id).where(*_idea_filters(filters, manager))
         return statement.where(Comment.idea_id.in_(ideas.scalar_subquery()))
-    return statement.where(*_idea_filters(filters, manager))
+    return statement.where(
+        *_of_status(filters),
+        *_in_place(filters, manager, Comment.campaign_id, Comment.department_id),
+    )
 
 
 def _campaigns(filters: SearchFilters, manager: bool) -> Any:
