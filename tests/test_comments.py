@@ -66,14 +66,17 @@ def is_fragment(response) -> bool:
 
 
 def test_plain_post_redirects_to_the_comment_anchor_and_the_page_shows_it(
-    client, employee, make_idea
+    client, employee, make_idea, make_user, make_department
 ):
-    idea = make_idea()
+    idea = make_idea(author=make_user(department=make_department()))
     r = post(client, idea, "First thoughts on this")
     [comment] = comments_on(idea)
     assert r.status_code == 302
     assert r.location.endswith(f"/ideas/{idea.id}#comment-{comment.id}")
     assert comment.author_id == employee.id and comment.parent_id is None
+    # Its idea's campaign and department, not its writer's (search lists it by them).
+    assert (comment.campaign_id, comment.department_id) == (idea.campaign_id, idea.department_id)
+    assert comment.department_id is not None and employee.department_id is None
     html = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
     assert "First thoughts on this" in article(html, comment.id)
     assert "Your comment is posted." in html

@@ -31,6 +31,8 @@ def post_comment(actor: User, idea: Idea, body: str, parent_id: int | None = Non
     begin_late_write()
     comment = Comment(
         idea_id=idea.id,
+        campaign_id=idea.campaign_id,
+        department_id=idea.department_id,
         author_id=actor.id,
         parent_id=thread_of(parent) if parent else None,
         body=body,

@@ -115,14 +115,13 @@ class Comment(db.Model):
 
 @event.listens_for(Comment, "before_insert")
 def _place_with_idea(_mapper: Any, _connection: Connection, comment: Comment) -> None:
-    """Each comment added through the ORM takes its idea's campaign and department, read
-    inside its own INSERT (no statement of its own). Inserts that bypass the ORM
-    (bench/generate.py) copy them themselves."""
-    ideas = Idea.__table__
-    of_idea = ideas.c.id == comment.idea_id
+    """A comment added through the ORM without its idea's campaign and department (the demo
+    data, a test) takes them inside its own INSERT, no statement of its own. Posting sets
+    them (comments.services); inserts that bypass the ORM (bench/generate.py) too."""
     if comment.campaign_id is None:
+        ideas = Idea.__table__
+        of_idea = ideas.c.id == comment.idea_id
         comment.campaign_id = select(ideas.c.campaign_id).where(of_idea).scalar_subquery()
-    if comment.department_id is None:
         comment.department_id = select(ideas.c.department_id).where(of_idea).scalar_subquery()
 
 
