@@ -250,6 +250,33 @@ def test_export_is_written_as_it_downloads(app, client, login, world, monkeypatc
     late.close()
 
 
+def test_export_reads_a_batch_of_people_at_a_time(
+    app, client, login, world, monkeypatch, count_queries
+):
+    """Batches of any size make the same file; each costs the same queries, on a
+    connection it gives back before its rows go out (the download may be slow)."""
+    from ideahub.hr import routes
+
+    login(world.hr)
+    whole = client.get("/hr/export.csv").get_data()
+    monkeypatch.setattr(routes, "EXPORT_ROWS_PER_CHUNK", 1)
+    queries = {}
+    for size in (1, 2, 1000):  # five people: 5, 3 and 1 batches
+        monkeypatch.setattr(routes, "EXPORT_PEOPLE_PER_BATCH", size)
+        with count_queries() as q:
+            response = client.get("/hr/export.csv", buffered=False)
+            held = db.engine.pool.checkedout()  # the test's own session's, if any
+            chunks = []
+            for chunk in response.response:
+                chunks.append(chunk)
+                assert db.engine.pool.checkedout() == held
+            response.close()
+        assert b"".join(chunks) == whole
+        queries[size] = q.count
+    per_batch = (queries[1] - queries[1000]) // 4
+    assert per_batch == 7 and queries[2] - queries[1000] == 2 * per_batch
+
+
 def test_export_neutralises_spreadsheet_formulas(client, login, make_user, world):
     make_user(name='=HYPERLINK("http://evil.test","click")')
     login(world.hr)

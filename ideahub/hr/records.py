@@ -38,7 +38,7 @@ from ..models import (
     UserRole,
     guideline_departments,
 )
-from ..sql import rows
+from ..sql import among, rows
 
 STATUSES = ("done", "due", "overdue")
 
@@ -133,8 +133,13 @@ def load(user_ids: list[int] | None = None, in_effect: InEffect | None = None) -
 
 
 def _load(user_ids: list[int] | None, in_effect: InEffect) -> Company:
+    def only_them(column: Any) -> Any:
+        return among(column, user_ids) if user_ids is not None else sa.true()
+
     roles: dict[int, set[str]] = defaultdict(set)
-    for user_id, role in rows(db.select(UserRole.user_id, UserRole.role)):
+    for user_id, role in rows(
+        db.select(UserRole.user_id, UserRole.role).where(only_them(UserRole.user_id))
+    ):
         roles[user_id].add(role)
     departments = _departments()
     names = dict(departments)
@@ -150,18 +155,11 @@ def _load(user_ids: list[int] | None, in_effect: InEffect) -> Company:
         )
         for row in rows(
             db.select(User.id, User.name, User.email, User.department_id, User.hire_date)
-            .where(
-                User.is_active.is_(True),
-                User.id.in_(user_ids or [0]) if user_ids is not None else sa.true(),
-            )
+            .where(User.is_active.is_(True), only_them(User.id))
             .order_by(User.name, User.id)
         )
     ]
     requirements, settling = in_effect
-
-    def only_them(column: Any) -> Any:
-        return column.in_(user_ids or [0]) if user_ids is not None else sa.true()
-
     done = {
         (user_id, settling[version_id])
         for user_id, version_id in rows(
@@ -280,7 +278,7 @@ def acknowledgments(user_ids: list[int] | None = None) -> dict[tuple[int, str], 
         .order_by(Acknowledgment.id)
     )
     if user_ids is not None:
-        query = query.where(Acknowledgment.user_id.in_(user_ids or [0]))
+        query = query.where(among(Acknowledgment.user_id, user_ids))
     # One key string per guideline, not one per row: 6 of the 38 MB that the export's
     # 180,000 acknowledgments took (tracemalloc).
     keys: dict[int, str] = {}
@@ -294,13 +292,13 @@ def acknowledgments(user_ids: list[int] | None = None) -> dict[tuple[int, str], 
 
 
 def _cells(
-    company: Company, people: Iterable[Person] | None = None
+    company: Company, people: Iterable[Person] | None = None, now: date | None = None
 ) -> Iterator[tuple[Person, Requirement, str, date]]:
     """(person, requirement, status, due date) for each requirement that applies to each
     person: plain tuples, as the dashboard counts 88,000 of them for 20,000 people. What
     depends on the requirement alone is worked out once per requirement, not per cell, and
-    at once, with today's date: the cells themselves come as they are iterated, which may
-    be after the request (the CSV export is written as it downloads)."""
+    at once, with `now` (today's date when not given): the cells themselves come as they
+    are iterated."""
     plans = [
         (
             req,
@@ -314,7 +312,8 @@ def _cells(
         )
         for req in company.requirements
     ]
-    return _each_cell(company.people if people is None else people, plans, company.done, today())
+    people = company.people if people is None else people
+    return _each_cell(people, plans, company.done, now or today())
 
 
 def _each_cell(
@@ -335,10 +334,13 @@ def _each_cell(
             yield person, req, status, due_on
 
 
-def records(company: Company, people: Iterable[Person] | None = None) -> Iterator[Record]:
+def records(
+    company: Company, people: Iterable[Person] | None = None, now: date | None = None
+) -> Iterator[Record]:
     """Each person's record for each requirement that applies to them, in the order of
-    `people` (the company's, by name, when not given), a person's records together."""
-    return (Record(*cell) for cell in _cells(company, people))
+    `people` (the company's, by name, when not given), a person's records together, as of
+    `now` (today when not given)."""
+    return (Record(*cell) for cell in _cells(company, people, now))
 
 
 @dataclass
@@ -585,7 +587,7 @@ def passes(user_ids: list[int] | None = None) -> dict[tuple[int, str], Pass]:
     )
     query = query.add_columns(Attempt.submitted_at).order_by(Attempt.id.desc())
     if user_ids is not None:
-        query = query.where(Attempt.user_id.in_(user_ids or [0]))
+        query = query.where(among(Attempt.user_id, user_ids))
     return {
         (user_id, f"m{module_id}"): Pass(attempt_id, score or 0, at)
         for attempt_id, user_id, module_id, score, at in rows(query)
