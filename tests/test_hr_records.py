@@ -181,6 +181,10 @@ def test_grid_filters_by_status_department_guideline_and_name(app, client, login
         "Community Writer",
     }
     assert names(q="chen") == {"Carol Chen"}
+    # nobody matches: no file of headers alone is offered
+    nobody = client.get("/hr/people", query_string={"q": "no such person"}).get_data(as_text=True)
+    assert "0 people match." in nobody and "Download these records" not in nobody
+    assert "Download these records" in client.get("/hr/people").get_data(as_text=True)
     # nonsense filters are ignored, not errors
     r = client.get("/hr/people", query_string={"department": "²", "status": "<x>", "page": "-3"})
     assert r.status_code == 200
