@@ -421,6 +421,9 @@ def main() -> int:
         phases = {
             # A signed-in request that renders nothing: what every page pays before its own work.
             "signed_in_floor": (["/_bench/nothing"], {}),
+            # The health check: the request hooks and one statement, no reader loaded (the
+            # session timeouts skip it). Below the floor of any page that knows its reader.
+            "no_reader": (["/healthz"], {}),
             "home": (["/"], {}),
             "campaign_top": ([f"/campaigns/{c}?sort=top"], {}),
             "campaign_newest": ([f"/campaigns/{c}?sort=newest"], {}),
