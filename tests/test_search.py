@@ -9,10 +9,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 
 from ideahub.extensions import db
-from ideahub.models import Comment, Idea, User, utcnow
+from ideahub.models import Campaign, Comment, Idea, User, utcnow
 from ideahub.search import engine, indexer
 from ideahub.search.services import SearchFilters, search, terms
 
@@ -161,6 +162,57 @@ def test_opening_a_draft_campaign_makes_its_ideas_findable(
     draft.state = "open"
     db.session.commit()
     assert titles(client.get("/search", query_string={"q": "gem"})) == ["Hidden gem proposal"]
+
+
+def test_a_campaign_in_draft_is_hidden_at_once_even_before_the_index_hears(
+    client, app, employee, make_user, login, make_campaign, make_idea, make_comment
+):
+    """Whether a campaign's ideas and comments may be found is its state in the database
+    at the time of the search, not what the index was last told (the state is changed
+    here behind the change log's back, as a lagging index would have it)."""
+    campaign = make_campaign(title="Harbour works")
+    idea = make_idea(campaign=campaign, title="Pelican crossing")
+    make_comment(idea, employee, body="Pelican signs at both ends.")
+
+    def found(on=client) -> list[str]:
+        return titles(on.get("/search", query_string={"q": "pelican"}))
+
+    assert found() == ["Pelican crossing", "On “Pelican crossing”"]
+
+    def set_state(state: str) -> None:
+        db.session.execute(
+            sa.update(Campaign).where(Campaign.id == campaign.id).values(state=state)
+        )
+        db.session.commit()
+
+    set_state("draft")
+    assert found() == []  # the same words as before: not the results kept from then
+    manager = app.test_client()
+    login(make_user(roles=["coe"]), on=manager)
+    assert found(manager) == ["Pelican crossing", "On “Pelican crossing”"]
+    set_state("open")
+    assert found() == ["Pelican crossing", "On “Pelican crossing”"]
+
+
+def test_a_campaigns_change_re_reads_the_campaign_alone(
+    client, employee, make_campaign, make_idea, make_comment
+):
+    """Its ideas and comments stay as indexed: re-reading them all (60,000 comments in the
+    bench's biggest campaign) held the request that caught up for minutes."""
+    campaign = make_campaign(title="Quay renewal")
+    idea = make_idea(campaign=campaign, title="Bollard paint")
+    comment = make_comment(idea, employee, body="Bright yellow bollards.")
+    assert titles(client.get("/search", query_string={"q": "bollard"})) == [
+        "Bollard paint",
+        "On “Bollard paint”",
+    ]
+    # The comment's text changes where the change log cannot see it; the campaign's through
+    # the application, which logs the campaign alone.
+    db.session.execute(sa.update(Comment).where(Comment.id == comment.id).values(body="Walrus"))
+    campaign.title = "Quay renewal 2027"
+    db.session.commit()
+    assert titles(client.get("/search", query_string={"q": "quay 2027"})) == ["Quay renewal 2027"]
+    assert titles(client.get("/search", query_string={"q": "walrus"})) == []
 
 
 def test_filters_kind_campaign_status_and_dates(

@@ -136,7 +136,10 @@ def schema() -> Any:
         campaign_id=NUMERIC(stored=True),
         department_id=NUMERIC(stored=True),
         status=ID(stored=True),
-        hidden=ID(stored=True),  # "draft": only campaign managers may find it
+        # No longer written: whether a draft campaign's documents may be found is decided
+        # at search time (services._draft_campaigns). Kept so that an index built before
+        # opens with the schema it was written with.
+        hidden=ID(stored=True),
         created=DATETIME(stored=True, sortable=True),
         title=TEXT(analyzer=text, stored=True, field_boost=3.0),
         body=TEXT(analyzer=text, stored=True),
@@ -157,7 +160,6 @@ class Document:
     campaign_id: int = 0
     department_id: int = 0
     status: str = ""
-    hidden: str = ""
     context: str = ""
 
     @property
@@ -173,7 +175,6 @@ class Document:
             "campaign_id": self.campaign_id,
             "department_id": self.department_id,
             "status": self.status,
-            "hidden": self.hidden,
             "created": self.created.replace(tzinfo=None),
             "title": self.title,
             "body": self.body,

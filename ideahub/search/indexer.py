@@ -74,9 +74,7 @@ def _idea_docs(ids: list[int]) -> tuple[list[Document], list[str]]:
     ideas = {
         i.id: i
         for i in db.session.scalars(
-            db.select(Idea)
-            .where(Idea.id.in_(ids))
-            .options(joinedload(Idea.campaign), selectinload(Idea.tags))
+            db.select(Idea).where(Idea.id.in_(ids)).options(selectinload(Idea.tags))
         ).unique()
     }
     docs, gone = [], []
@@ -97,7 +95,6 @@ def _idea_docs(ids: list[int]) -> tuple[list[Document], list[str]]:
                 campaign_id=idea.campaign_id,
                 department_id=idea.department_id or 0,
                 status=idea.status,
-                hidden="draft" if idea.campaign.state == "draft" else "",
             )
         )
     return docs, gone
@@ -107,9 +104,7 @@ def _comment_docs(ids: list[int]) -> tuple[list[Document], list[str]]:
     comments = {
         c.id: c
         for c in db.session.scalars(
-            db.select(Comment)
-            .where(Comment.id.in_(ids))
-            .options(joinedload(Comment.idea).joinedload(Idea.campaign))
+            db.select(Comment).where(Comment.id.in_(ids)).options(joinedload(Comment.idea))
         ).unique()
     }
     docs, gone = [], []
@@ -130,7 +125,6 @@ def _comment_docs(ids: list[int]) -> tuple[list[Document], list[str]]:
                 campaign_id=c.idea.campaign_id,
                 department_id=c.idea.department_id or 0,
                 status=c.idea.status,
-                hidden="draft" if c.idea.campaign.state == "draft" else "",
             )
         )
     return docs, gone
@@ -155,7 +149,6 @@ def _campaign_docs(ids: list[int]) -> tuple[list[Document], list[str]]:
                 body=f"{c.theme}\n{c.description}",
                 created=c.created_at,
                 status=c.state,
-                hidden="draft" if c.state == "draft" else "",
             )
         )
     return docs, gone
@@ -168,23 +161,9 @@ BUILDERS: dict[str, Callable[[list[int]], tuple[list[Document], list[str]]]] = {
 }
 
 
-def _expand(changes: dict[str, set[int]]) -> None:
-    """A campaign's state decides who may find its ideas and comments: re-read them too."""
-    campaign_ids = changes.get("campaign")
-    if not campaign_ids:
-        return
-    ideas = db.session.scalars(db.select(Idea.id).where(Idea.campaign_id.in_(campaign_ids)))
-    changes.setdefault("idea", set()).update(ideas)
-    comments = db.session.scalars(
-        db.select(Comment.id)
-        .join(Idea, Idea.id == Comment.idea_id)
-        .where(Idea.campaign_id.in_(campaign_ids))
-    )
-    changes.setdefault("comment", set()).update(comments)
-
-
 def _apply(ix: object, changes: dict[str, set[int]]) -> None:
-    _expand(changes)
+    """Re-read each changed object: one document each (whether a draft campaign's ideas may
+    be found is decided at search time, so a campaign's change re-reads the campaign only)."""
     upserts: list[Document] = []
     deletions: list[str] = []
     for kind, ids in changes.items():
