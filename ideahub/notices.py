@@ -8,7 +8,18 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
-from sqlalchemy import Integer, ScalarSelect, String, bindparam, case, func, literal, union_all
+from sqlalchemy import (
+    Integer,
+    ScalarSelect,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    union_all,
+)
 
 from .extensions import db
 from .i18n import LANGUAGE_NAMES
@@ -126,14 +137,22 @@ def notify_authors(
     )
 
 
-def author_and_voter_ids(idea_id: int, author_id: int) -> set[int]:
-    """Everyone with a stake in an idea: its author, its co-authors and its voters."""
-    voters = db.session.scalars(
-        db.select(Vote.user_id)
-        .where(Vote.idea_id == idea_id)
-        .union(db.select(idea_coauthors.c.user_id).where(idea_coauthors.c.idea_id == idea_id))
-    )
-    return {author_id, *voters}
+def notify_stakeholders(
+    idea_id: int,
+    author_id: int,
+    message: str | LazyString,
+    link: str,
+    not_told: Iterable[int] = (),
+) -> None:
+    """Tell everyone with a stake in an idea, its author, co-authors and voters, but for
+    `not_told` (the caller commits), in one INSERT ... SELECT: a top idea's voters are the
+    whole company, and reading their 20,000 ids and locales to send each back took ~400 ms
+    of a status change (SQLite, bench data)."""
+    voters = db.select(Vote.user_id).where(Vote.idea_id == idea_id)
+    coauthors = db.select(idea_coauthors.c.user_id).where(idea_coauthors.c.idea_id == idea_id)
+    whom = or_(User.id == author_id, User.id.in_(voters), User.id.in_(coauthors))
+    skipped = sorted(set(not_told))
+    notify_where(and_(whom, User.id.not_in(skipped)) if skipped else whom, message, link)
 
 
 def unread_query() -> ScalarSelect[int]:

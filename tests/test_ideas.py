@@ -530,6 +530,37 @@ def test_a_status_change_tells_the_author_and_voters_in_their_language(
     assert link == f"/ideas/{idea.id}"
 
 
+def test_a_status_change_tells_voters_without_reading_them(
+    client, make_user, login, make_idea, count_queries
+):
+    """However many voted (a top idea: the whole company), their notices are written by the
+    database in one INSERT ... SELECT; their ids never come to the application."""
+    from ideahub.ideas.services import set_vote
+    from ideahub.models import Notice
+
+    manager = make_user(ROLES["coe"])
+    login(manager)
+
+    def change(voters: int, status: str) -> list[str]:
+        idea = make_idea(title=f"Idea with {voters} voters")
+        for n in range(voters):
+            set_vote(make_user(name=f"Voter {voters}-{n}"), idea, True)
+        set_vote(manager, idea, True)  # who changes it is not told
+        with count_queries() as q:
+            r = client.post(f"/ideas/{idea.id}/status", data={"status": status, "note": ""})
+        assert r.status_code == 302
+        told = db.session.scalar(
+            db.select(db.func.count()).select_from(Notice).where(Notice.link == f"/ideas/{idea.id}")
+        )
+        assert told == voters + 1  # and its author
+        return q.statements
+
+    few, many = change(1, "under_review"), change(12, "shortlisted")
+    assert len(few) == len(many)
+    reads = [s for s in many if "votes" in s and not s.lstrip().upper().startswith("INSERT")]
+    assert reads == []
+
+
 @pytest.mark.parametrize("role", ["employee", "expert", "hr"])
 def test_other_roles_cannot_change_the_status(client, make_user, login, make_idea, role):
     idea = make_idea()

@@ -26,7 +26,7 @@ from ..models import (
     User,
     utcnow,
 )
-from ..notices import author_and_voter_ids, notify
+from ..notices import notify_stakeholders
 from ..sql import built_once, insert_ignoring_duplicates
 from ..uploads import StoredFile, store_upload
 
@@ -220,10 +220,12 @@ def change_status(actor: User, idea: Idea, new_status: str, note: str = "") -> I
     idea.status = new_status
     if new_status != "withdrawn":  # (its author withdraws it: nobody else is told)
         status = LazyString(status_label, new_status)  # in each reader's language
-        notify(
-            author_and_voter_ids(idea.id, idea.author_id) - {actor.id},
+        notify_stakeholders(
+            idea.id,
+            idea.author_id,
             _l("“%(title)s” is now %(status)s.", title=idea.title, status=status),
             idea.url,
+            not_told={actor.id},
         )
     db.session.commit()
     return idea

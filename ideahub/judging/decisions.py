@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from ..audit import record
 from ..extensions import db
 from ..models import OUTCOMES, Campaign, Decision, Idea, Panel, User, utcnow
-from ..notices import author_and_voter_ids, notify
+from ..notices import notify_stakeholders
 from . import queries
 from .services import JudgingError, set_idea_status
 
@@ -35,8 +35,9 @@ def decide(chair: User, panel: Panel, idea: Idea, outcome: str, reason: str) -> 
     if panel.is_published:
         set_idea_status(chair, idea, outcome, _("Correction: %(reason)s", reason=reason[:400]))
         record(chair, "decision.corrected", idea, outcome=outcome, reason=reason)
-        notify(
-            author_and_voter_ids(idea.id, idea.author_id),
+        notify_stakeholders(
+            idea.id,
+            idea.author_id,
             _l("The panel corrected its decision on “%(title)s”.", title=idea.title),
             idea.url,
         )
@@ -77,8 +78,9 @@ def publish(chair: User, panel: Panel, override_reason: str = "") -> None:
         idea = row.entry.idea
         assert row.decision is not None
         set_idea_status(chair, idea, row.decision.outcome, row.decision.reason[:500])
-        notify(
-            author_and_voter_ids(idea.id, idea.author_id),
+        notify_stakeholders(
+            idea.id,
+            idea.author_id,
             _l("The panel has published its decision on “%(title)s”.", title=idea.title),
             idea.url,
         )

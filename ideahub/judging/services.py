@@ -24,7 +24,7 @@ from ..models import (
     User,
     idea_coauthors,
 )
-from ..notices import author_and_voter_ids, notify
+from ..notices import notify, notify_stakeholders
 from ..sql import insert_ignoring_duplicates
 from . import queries
 
@@ -197,8 +197,9 @@ def _shortlist_one(
         else:
             db.session.add(Assignment(idea_id=idea.id, expert_id=m.id, assigned_by_id=actor.id))
     set_idea_status(actor, idea, "shortlisted", reason)
-    notify(
-        author_and_voter_ids(idea.id, idea.author_id),
+    notify_stakeholders(
+        idea.id,
+        idea.author_id,
         _l("“%(title)s” is shortlisted for the expert panel.", title=idea.title),
         idea.url,
     )
