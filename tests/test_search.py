@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import g
 
 from ideahub.extensions import db
-from ideahub.models import Campaign, Comment, Idea, User, utcnow
+from ideahub.models import Campaign, Comment, Idea, SearchChange, User, utcnow
 from ideahub.search import engine, indexer
 from ideahub.search.services import SearchFilters, search, terms
 
@@ -213,6 +213,43 @@ def test_a_campaigns_change_re_reads_the_campaign_alone(
     db.session.commit()
     assert titles(client.get("/search", query_string={"q": "quay 2027"})) == ["Quay renewal 2027"]
     assert titles(client.get("/search", query_string={"q": "walrus"})) == []
+
+
+def test_a_comment_follows_its_ideas_title_and_status(client, employee, make_idea, make_comment):
+    """A comment is shown with its idea's title, filtered by its idea's status and not
+    found while the idea is withdrawn: a change of either re-reads the idea's comments
+    (through the change log, in its bounded batches); a change of anything else does not."""
+    idea = make_idea(title="Zebra crossings at the depot")
+    make_comment(idea, employee, body="Stripes would need repainting.")
+
+    def stripes(**filters) -> list[str]:
+        return titles(client.get("/search", query_string={"q": "stripes", **filters}))
+
+    assert stripes() == ["On “Zebra crossings at the depot”"]
+    idea.title, idea.status = "Painted crossings at the depot", "shortlisted"
+    db.session.commit()
+    assert stripes() == ["On “Painted crossings at the depot”"]
+    assert stripes(status="shortlisted") == ["On “Painted crossings at the depot”"]
+    assert stripes(status="submitted") == []
+    idea.status = "withdrawn"
+    db.session.commit()
+    assert stripes() == []
+    idea.status = "under_review"  # brought back
+    db.session.commit()
+    assert stripes(status="under_review") == ["On “Painted crossings at the depot”"]
+
+    def comments_logged() -> int:
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(SearchChange)
+            .where(SearchChange.kind == "comment")
+        )
+
+    logged = comments_logged()
+    idea.description = "Thermoplastic paint lasts longer."
+    idea.vote_count += 1
+    db.session.commit()
+    assert comments_logged() == logged
 
 
 def test_filters_kind_campaign_status_and_dates(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, inspect, literal, select
 from sqlalchemy.orm import Session
 
 from ..models import Campaign, Comment, Idea, IdeaRevision, SearchChange, utcnow
@@ -27,15 +27,45 @@ def _changed_objects(session: Session) -> set[tuple[str, int]]:
     return found
 
 
+def _ideas_seen_anew(session: Session) -> list[int]:
+    """Ideas whose title or status changed: each of their comments shows the title, is
+    filtered by the status and is not found while the idea is withdrawn."""
+    return sorted(
+        obj.id
+        for obj in session.dirty
+        if isinstance(obj, Idea)
+        and obj.id is not None
+        and any(inspect(obj).attrs[a].history.has_changes() for a in ("title", "status"))
+    )
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     changed = _changed_objects(session)
     if not changed:
         return
     now = utcnow()
-    session.connection().execute(
+    connection = session.connection()
+    connection.execute(
         insert(SearchChange),
         [{"kind": k, "object_id": i, "created_at": now} for k, i in sorted(changed)],
     )
+    ideas = _ideas_seen_anew(session)
+    if ideas:
+        # Their comments, one statement however many (an idea had 64,000 in the bench):
+        # the indexers re-read them from the log in their bounded batches, not all at once
+        # inside one request.
+        connection.execute(
+            insert(SearchChange).from_select(
+                ["kind", "object_id", "created_at"],
+                select(
+                    literal("comment", SearchChange.kind.type),
+                    Comment.id,
+                    literal(now, SearchChange.created_at.type),
+                )
+                .where(Comment.idea_id.in_(ideas), Comment.deleted_at.is_(None))
+                .order_by(Comment.id),
+            )
+        )
     session.info["search_changed"] = True
 
 
