@@ -963,6 +963,21 @@ def plan(t: dict[str, Any], db: Database, today: date, password: str) -> Iterato
         "notices read, most unread", "people.read_notices", "reader", {}, lambda n: {}, flash=None
     )
 
+    # The longest discussion's idea moved to another status: each of its comments is
+    # queued for the search index (late, so that the backlog is not caught up by the writes
+    # above and timed as theirs; the ones below change nothing searchable).
+    t_status = db.one("SELECT status FROM ideas WHERE id = :i", i=talk)
+    yield Write(
+        "idea status change, longest discussion (its comments re-indexed)",
+        "ideas.set_status",
+        "coe",
+        {"idea_id": talk},
+        lambda n: {
+            "status": "under_review" if t_status != "under_review" else "submitted",
+            "note": "Bench",
+        },
+    )
+
     # Last, as they end the session: a password change, then signing out everywhere.
     yield Write(
         "password change",
