@@ -897,3 +897,33 @@ def test_an_index_built_before_comments_had_a_context_still_serves_them(
     html = client.get("/search", query_string={"q": "tomatoes"}).get_data(as_text=True)
     assert html.count("On “Rooftop garden”") == 2
     assert f"/comments/{old.id}" in html and f"/comments/{new.id}" in html
+
+
+def test_a_segments_deleted_documents_are_read_again_once_more_are_deleted(tmp_path):
+    """The engine keeps each segment's deleted documents as one set rather than copying
+    them for every term looked up; a writer deleting more must not be served the old set,
+    and re-indexing the same documents leaves one live version of each."""
+    from whoosh.query import Term
+
+    ix = engine.open_index(str(tmp_path / "index"), create=True)
+
+    def otters(n: int) -> list[engine.Document]:
+        made = datetime(2026, 3, 1, tzinfo=UTC)
+        return [engine.Document("idea", i, f"Otter {i}", "", made) for i in range(1, n + 1)]
+
+    engine.write(ix, otters(3), [])
+    engine.write(ix, [], ["idea:1"])  # a deleted document in the first segment
+    writer = ix.writer()
+    try:
+        with writer.searcher() as s:
+            (second,) = s.document_numbers(key="idea:2")
+            writer.delete_document(second)
+            assert list(s.document_numbers(key="idea:2")) == []
+            assert len(list(s.document_numbers(key="idea:3"))) == 1
+    finally:
+        writer.cancel()
+    for _ in range(3):
+        engine.write(ix, otters(3), [])
+    with ix.searcher() as s:
+        found = s.search(Term("title", "otter"), limit=None)
+        assert sorted(hit["object_id"] for hit in found) == [1, 2, 3]
