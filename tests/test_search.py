@@ -927,3 +927,28 @@ def test_a_segments_deleted_documents_are_read_again_once_more_are_deleted(tmp_p
     with ix.searcher() as s:
         found = s.search(Term("title", "otter"), limit=None)
         assert sorted(hit["object_id"] for hit in found) == [1, 2, 3]
+
+
+def test_a_web_requests_catch_up_merges_only_small_segments(tmp_path):
+    """Whoosh merges segments inside a commit, and its merges grow with the index (44 s in
+    a web worker at the bench's size, past gunicorn's timeout): a web request's catch-up
+    merges only the smallest segments up to a bound, a search's none; without a bound (the
+    follower) Whoosh merges as it always has."""
+    made = datetime(2026, 3, 1, tzinfo=UTC)
+
+    def segments_after(merge_limit: int | None) -> list[int]:
+        ix = engine.open_index(str(tmp_path / f"index-{merge_limit}"), create=True)
+        big = [engine.Document("idea", i, f"Heron {i}", "", made) for i in range(100, 130)]
+        engine.write(ix, big, [], merge_limit=0)
+        for i in range(1, 5):  # four segments of one document
+            egret = engine.Document("idea", i, "Egret", "", made)
+            engine.write(ix, [egret], [], merge_limit=0)
+        egret = engine.Document("idea", 5, "Egret", "", made)
+        engine.write(ix, [egret], [], merge_limit=merge_limit)
+        with ix.reader() as reader:
+            assert reader.doc_count() == 35
+            return sorted(r.doc_count_all() for r, _ in reader.leaf_readers())
+
+    assert segments_after(None) == [35]  # Whoosh's own choice: all five merged, with the new
+    assert segments_after(5) == [5, 30]  # the four small ones (and the new), not the 30
+    assert segments_after(0) == [1, 1, 1, 1, 1, 30]  # a search's: nothing merged

@@ -161,7 +161,7 @@ BUILDERS: dict[str, Callable[[list[int]], tuple[list[Document], list[str]]]] = {
 }
 
 
-def _apply(ix: object, changes: dict[str, set[int]]) -> None:
+def _apply(ix: object, changes: dict[str, set[int]], merge_limit: int | None) -> None:
     """Re-read each changed object: one document each (whether a draft campaign's ideas may
     be found is decided at search time, so a campaign's change re-reads the campaign only)."""
     upserts: list[Document] = []
@@ -172,11 +172,12 @@ def _apply(ix: object, changes: dict[str, set[int]]) -> None:
             docs, gone = BUILDERS[kind](ordered[start : start + BATCH])
             upserts += docs
             deletions += gone
-    engine.write(ix, upserts, deletions)
+    engine.write(ix, upserts, deletions, merge_limit=merge_limit)
 
 
-def catch_up(blocking: bool = False, limit: int = 5000) -> int:
-    """Apply pending changes; returns how many were applied (0 when another holds the lock)."""
+def catch_up(blocking: bool = False, limit: int = 5000, merge_limit: int | None = None) -> int:
+    """Apply pending changes; returns how many were applied (0 when another holds the lock).
+    `merge_limit` bounds the index's segment merging (engine.write): a web request's."""
     with _host_lock(blocking) as locked:
         if not locked:
             return 0
@@ -195,7 +196,7 @@ def catch_up(blocking: bool = False, limit: int = 5000) -> int:
                 if kind in BUILDERS:
                     changes.setdefault(kind, set()).add(object_id)
             # Opened only when there is work: every search checks the log first.
-            _apply(engine.open_index(index_dir()), changes)
+            _apply(engine.open_index(index_dir()), changes, merge_limit)
             _write_watermark(rows[-1][0])
             return len(rows)
         finally:

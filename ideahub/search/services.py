@@ -176,7 +176,8 @@ def _refresh_index() -> None:
     catch_up() ends its transaction: the search then reads on read-only again."""
     try:
         if indexer.pending():
-            indexer.catch_up(blocking=False, limit=CATCH_UP_PER_SEARCH)
+            # Merging segments is left to the writers' catch-ups: the reader is waiting.
+            indexer.catch_up(blocking=False, limit=CATCH_UP_PER_SEARCH, merge_limit=0)
     except Exception:  # a search still answers from the index it has
         logger.exception("search: catching up with the change log failed")
     finally:
