@@ -8,11 +8,14 @@ moves after the index commit. `rebuild()` makes a new index from the database.
 from __future__ import annotations
 
 import fcntl
+import json
 import logging
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func
@@ -25,6 +28,10 @@ from .engine import Document
 
 logger = logging.getLogger(__name__)
 BATCH = 500
+# How long an id skipped by the change log is looked for (longer than any transaction),
+# and how many are kept at most.
+GAP_PATIENCE = 600.0
+MAX_GAPS = 10_000
 
 
 def index_dir() -> str:
@@ -52,19 +59,27 @@ def _watermark_path(path: str) -> str:
     return os.path.join(path, "watermark")
 
 
-def read_watermark(path: str | None = None) -> int:
+def version(path: str | None = None) -> tuple[int, int]:
+    """(the watermark: the change log's id up to which the index is current, how many late
+    changes (below it, see catch_up) have been applied): different after every catch-up
+    that changed the index."""
     try:
         with open(_watermark_path(path or index_dir())) as f:
-            return int(f.read().strip() or 0)
+            parts = [int(p) for p in f.read().split()]
     except (FileNotFoundError, ValueError):
-        return 0
+        return 0, 0
+    return (parts + [0, 0])[0], (parts + [0, 0])[1]
 
 
-def _write_watermark(value: int, path: str | None = None) -> None:
+def read_watermark(path: str | None = None) -> int:
+    return version(path)[0]
+
+
+def _write_watermark(value: int, path: str | None = None, late: int = 0) -> None:
     target = _watermark_path(path or index_dir())
     tmp = target + ".tmp"
     with open(tmp, "w") as f:
-        f.write(str(value))
+        f.write(f"{value} {late}" if late else str(value))
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, target)
@@ -175,30 +190,68 @@ def _apply(ix: object, changes: dict[str, set[int]], merge_limit: int | None) ->
     engine.write(ix, upserts, deletions, merge_limit=merge_limit)
 
 
+def _gaps_path(path: str | None = None) -> str:
+    return os.path.join(path or index_dir(), "gaps.json")
+
+
+def read_gaps(path: str | None = None) -> dict[int, float]:
+    """The change log's ids below the watermark not seen yet: {id: when first missed}."""
+    try:
+        with open(_gaps_path(path)) as f:
+            return {int(k): float(v) for k, v in json.load(f).items()}
+    except (FileNotFoundError, ValueError, AttributeError):
+        return {}
+
+
+def _write_gaps(gaps: dict[int, float], path: str | None = None) -> None:
+    target = _gaps_path(path)
+    with open(target + ".tmp", "w") as f:
+        json.dump({str(k): v for k, v in sorted(gaps.items())[-MAX_GAPS:]}, f)
+    os.replace(target + ".tmp", target)
+
+
+def _select_changes(*where: Any, limit: int | None = None) -> list[Any]:
+    query = db.select(SearchChange.id, SearchChange.kind, SearchChange.object_id).where(*where)
+    return list(db.session.execute(query.order_by(SearchChange.id).limit(limit)).all())
+
+
 def catch_up(blocking: bool = False, limit: int = 5000, merge_limit: int | None = None) -> int:
     """Apply pending changes; returns how many were applied (0 when another holds the lock).
-    `merge_limit` bounds the index's segment merging (engine.write): a web request's."""
+    `merge_limit` bounds the index's segment merging (engine.write): a web request's.
+
+    The change log's ids are handed out as changes are made, not as they commit: on
+    PostgreSQL a change can become visible after a higher id has been read and the
+    watermark moved past it. The ids skipped are kept (gaps.json) and looked for again by
+    each catch-up, until they appear or GAP_PATIENCE has passed (a rolled-back transaction
+    leaves its id unused for ever)."""
     with _host_lock(blocking) as locked:
         if not locked:
             return 0
         try:
-            watermark = read_watermark()
-            rows = db.session.execute(
-                db.select(SearchChange.id, SearchChange.kind, SearchChange.object_id)
-                .where(SearchChange.id > watermark)
-                .order_by(SearchChange.id)
-                .limit(limit)
-            ).all()
-            if not rows:
+            (watermark, applied), now = version(), time.time()
+            known = read_gaps()
+            gaps = {i: t for i, t in known.items() if now - t < GAP_PATIENCE}
+            rows = _select_changes(SearchChange.id > watermark, limit=limit)
+            late = _select_changes(SearchChange.id.in_(sorted(gaps))) if gaps else []
+            if not rows and not late:
                 return 0
             changes: dict[str, set[int]] = {}
-            for _id, kind, object_id in rows:
+            for _id, kind, object_id in late + rows:
                 if kind in BUILDERS:
                     changes.setdefault(kind, set()).add(object_id)
             # Opened only when there is work: every search checks the log first.
             _apply(engine.open_index(index_dir()), changes, merge_limit)
-            _write_watermark(rows[-1][0])
-            return len(rows)
+            newest = rows[-1][0] if rows else watermark
+            seen = {r[0] for r in rows}
+            # A change in flight is among the newest ids (a log pruned below is not).
+            skipped = range(max(watermark + 1, newest - MAX_GAPS), newest)
+            gaps.update((i, now) for i in skipped if i not in seen)
+            for r in late:
+                gaps.pop(r[0], None)
+            if gaps != known:  # before the watermark: a crash between re-reads, never skips
+                _write_gaps(gaps)
+            _write_watermark(newest, late=applied + len(late))
+            return len(rows) + len(late)
         finally:
             # End the read transaction, also when there was nothing to do: left open, its
             # old snapshot made this process's next write fail with "database is locked"
@@ -218,6 +271,14 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
         fresh = target + ".rebuild"
         shutil.rmtree(fresh, ignore_errors=True)
         start_mark = db.session.scalar(db.select(func.max(SearchChange.id))) or 0
+        # Ids below the start not yet visible (changes in flight, see catch_up): looked for.
+        recent = set(
+            db.session.scalars(
+                db.select(SearchChange.id).where(SearchChange.id > start_mark - MAX_GAPS)
+            )
+        )
+        now = time.time()
+        gaps = {i: now for i in range(max(1, start_mark - MAX_GAPS), start_mark) if i not in recent}
         ix = engine.open_index(fresh, create=True)
         writer = engine.bulk_writer(ix)
         total = 0
@@ -246,6 +307,7 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
             writer.cancel()
             raise
         writer.commit()
+        _write_gaps(gaps, fresh)
         _write_watermark(start_mark, fresh)
         old = target + ".old"
         shutil.rmtree(old, ignore_errors=True)

@@ -184,8 +184,9 @@ def _refresh_index() -> None:
         resume_reading()
 
 
-# Hot queries repeat: results are kept per index state (the change-log watermark and the
-# rebuild generation, so a changed index never serves stale results) and visibility class.
+# Hot queries repeat: results are kept per index state (indexer.version(): the change-log
+# watermark and the late changes applied; and the rebuild generation, so a changed index
+# never serves stale results) and visibility class.
 _cache: OrderedDict[tuple[Any, ...], Results] = OrderedDict()
 CACHE_SIZE = 512
 
@@ -206,7 +207,7 @@ def search(
     _refresh_index()
     manager = can_manage_campaigns(viewer)
     drafts = None if manager else _draft_campaigns()
-    state = (indexer.index_dir(), indexer.read_watermark(), engine.generation())
+    state = (indexer.index_dir(), indexer.version(), engine.generation())
     key = (state, tuple(words), repr(filters), page, per_page, drafts)
     cached = _cache.get(key)
     if cached is not None:
