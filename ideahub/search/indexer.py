@@ -68,7 +68,8 @@ def version(path: str | None = None) -> tuple[int, int]:
             parts = [int(p) for p in f.read().split()]
     except (FileNotFoundError, ValueError):
         return 0, 0
-    return (parts + [0, 0])[0], (parts + [0, 0])[1]
+    watermark, late = (parts + [0, 0])[:2]
+    return watermark, late
 
 
 def read_watermark(path: str | None = None) -> int:
@@ -207,6 +208,8 @@ def _write_gaps(gaps: dict[int, float], path: str | None = None) -> None:
     target = _gaps_path(path)
     with open(target + ".tmp", "w") as f:
         json.dump({str(k): v for k, v in sorted(gaps.items())[-MAX_GAPS:]}, f)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(target + ".tmp", target)
 
 
@@ -278,7 +281,8 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
             )
         )
         now = time.time()
-        gaps = {i: now for i in range(max(1, start_mark - MAX_GAPS), start_mark) if i not in recent}
+        first = max(1, start_mark - MAX_GAPS + 1)
+        gaps = {i: now for i in range(first, start_mark) if i not in recent}
         ix = engine.open_index(fresh, create=True)
         writer = engine.bulk_writer(ix)
         total = 0
