@@ -565,6 +565,22 @@ def test_a_change_committed_after_a_later_one_was_indexed_is_indexed_too(
     assert sorted(found) == ["Harbour walrus", "Quick walrus"]
     assert indexer.read_gaps() == {}
 
+    # The same while the index is rebuilt: the change in flight as it starts.
+    slow = db.engine.connect()
+    transaction = slow.begin()
+    try:
+        slow.execute(sa.update(Idea).where(Idea.id == idea.id).values(title="Harbour otter"))
+        slow.execute(sa.insert(SearchChange).values(kind="idea", object_id=idea.id))
+        make_idea(title="Quick otter")
+        indexer.rebuild()
+        assert titles(client.get("/search", query_string={"q": "otter"})) == ["Quick otter"]
+        transaction.commit()
+    finally:
+        slow.close()
+    indexer.catch_up()
+    found = titles(client.get("/search", query_string={"q": "otter"}))
+    assert sorted(found) == ["Harbour otter", "Quick otter"]
+
 
 def test_an_id_the_log_skipped_is_looked_for_until_it_appears_or_patience_runs_out(
     app, monkeypatch, make_idea

@@ -90,7 +90,10 @@ def _idea_docs(ids: list[int]) -> tuple[list[Document], list[str]]:
     ideas = {
         i.id: i
         for i in db.session.scalars(
-            db.select(Idea).where(Idea.id.in_(ids)).options(selectinload(Idea.tags))
+            db.select(Idea)
+            .where(Idea.id.in_(ids))
+            .options(selectinload(Idea.tags))
+            .execution_options(populate_existing=True)  # as committed, not as remembered
         ).unique()
     }
     docs, gone = [], []
@@ -120,7 +123,10 @@ def _comment_docs(ids: list[int]) -> tuple[list[Document], list[str]]:
     comments = {
         c.id: c
         for c in db.session.scalars(
-            db.select(Comment).where(Comment.id.in_(ids)).options(joinedload(Comment.idea))
+            db.select(Comment)
+            .where(Comment.id.in_(ids))
+            .options(joinedload(Comment.idea))
+            .execution_options(populate_existing=True)
         ).unique()
     }
     docs, gone = [], []
@@ -148,7 +154,12 @@ def _comment_docs(ids: list[int]) -> tuple[list[Document], list[str]]:
 
 def _campaign_docs(ids: list[int]) -> tuple[list[Document], list[str]]:
     campaigns = {
-        c.id: c for c in db.session.scalars(db.select(Campaign).where(Campaign.id.in_(ids)))
+        c.id: c
+        for c in db.session.scalars(
+            db.select(Campaign)
+            .where(Campaign.id.in_(ids))
+            .execution_options(populate_existing=True)
+        )
     }
     docs, gone = [], []
     for cid in ids:
