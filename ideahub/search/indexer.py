@@ -224,6 +224,12 @@ def _write_gaps(gaps: dict[int, float], path: str | None = None) -> None:
     os.replace(target + ".tmp", target)
 
 
+def _skipped(seen: set[int], after: int, below: int) -> list[int]:
+    """The ids between `after` and `below` (both excluded) not seen: of the newest MAX_GAPS
+    only, where a change in flight is (a log pruned further down is not)."""
+    return [i for i in range(max(after + 1, below - MAX_GAPS), below) if i not in seen]
+
+
 def _select_changes(*where: Any, limit: int | None = None) -> list[Any]:
     query = db.select(SearchChange.id, SearchChange.kind, SearchChange.object_id).where(*where)
     return list(db.session.execute(query.order_by(SearchChange.id).limit(limit)).all())
@@ -256,10 +262,7 @@ def catch_up(blocking: bool = False, limit: int = 5000, merge_limit: int | None 
             # Opened only when there is work: every search checks the log first.
             _apply(engine.open_index(index_dir()), changes, merge_limit)
             newest = rows[-1][0] if rows else watermark
-            seen = {r[0] for r in rows}
-            # A change in flight is among the newest ids (a log pruned below is not).
-            skipped = range(max(watermark + 1, newest - MAX_GAPS), newest)
-            gaps.update((i, now) for i in skipped if i not in seen)
+            gaps.update((i, now) for i in _skipped({r[0] for r in rows}, watermark, newest))
             for r in late:
                 gaps.pop(r[0], None)
             if gaps != known:  # before the watermark: a crash between re-reads, never skips
@@ -288,12 +291,11 @@ def rebuild(progress: Callable[[int], None] | None = None) -> int:
         # Ids below the start not yet visible (changes in flight, see catch_up): looked for.
         recent = set(
             db.session.scalars(
-                db.select(SearchChange.id).where(SearchChange.id > start_mark - MAX_GAPS)
+                db.select(SearchChange.id).where(SearchChange.id >= start_mark - MAX_GAPS)
             )
         )
         now = time.time()
-        first = max(1, start_mark - MAX_GAPS + 1)
-        gaps = {i: now for i in range(first, start_mark) if i not in recent}
+        gaps = {i: now for i in _skipped(recent, 0, start_mark)}
         ix = engine.open_index(fresh, create=True)
         writer = engine.bulk_writer(ix)
         total = 0
