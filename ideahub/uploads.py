@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import filetype
-from flask import abort, current_app
+from flask import Response, abort, current_app, send_file
 from flask_babel import gettext as _
 
 # What each allowed extension must contain, as told by the file's first bytes.
@@ -173,6 +173,21 @@ def stored_path(content_hash: str) -> str:
             ),
         )
     return path
+
+
+def download_response(content_hash: str, mime_type: str, filename: str) -> Response:
+    """A stored file as a download under its own name: never shown inline, never sniffed,
+    never kept by a shared cache (ideas' attachments and training material alike)."""
+    response = send_file(
+        stored_path(content_hash),
+        mimetype=mime_type,
+        as_attachment=True,
+        download_name=filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def store_upload(filename: str | None, stream: IO[bytes]) -> StoredFile:

@@ -35,7 +35,7 @@ from ..permissions import (
     why_cannot_vote,
 )
 from ..sql import built_once, parse_id
-from ..uploads import UploadRejected, stored_path
+from ..uploads import UploadRejected, download_response, stored_path
 from . import bp, queries
 from .forms import AttachForm, IdeaForm, StatusForm, WithdrawForm
 from .services import (
@@ -310,16 +310,7 @@ def _attachment(attachment_id: int) -> Attachment:
 def download_attachment(attachment_id: int) -> Response:
     """Download a file (never shown inline, never sniffed)."""
     attachment = _attachment(attachment_id)
-    response = send_file(
-        stored_path(attachment.content_hash),
-        mimetype=attachment.mime_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(attachment.content_hash, attachment.mime_type, attachment.filename)
 
 
 @bp.route("/attachments/<int:attachment_id>/preview")

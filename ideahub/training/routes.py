@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,7 +20,7 @@ from ..governance import queries as guideline_queries
 from ..models import Attempt, Guideline, Mentorship, TrainingAttachment, TrainingModule
 from ..permissions import can_author_guidelines, can_view_hr
 from ..sql import parse_id
-from ..uploads import UploadRejected, store_upload, stored_path
+from ..uploads import UploadRejected, download_response, store_upload
 from . import bp
 from .forms import QUIZ_EXAMPLE, ModuleForm
 from .services import (
@@ -125,16 +124,7 @@ def attempt(attempt_id: int) -> Response | str:
 def download(material_id: int) -> Response:
     """A module's material: downloaded, never shown inline or sniffed (like ideas' files)."""
     attachment = db.get_or_404(TrainingAttachment, material_id)
-    response = send_file(
-        stored_path(attachment.content_hash),
-        mimetype=attachment.mime_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(attachment.content_hash, attachment.mime_type, attachment.filename)
 
 
 @bp.route("/training/attempts/<int:attempt_id>/certificate")
