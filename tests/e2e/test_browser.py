@@ -12,16 +12,13 @@ import os
 import re
 import shutil
 import struct
-import threading
 import zlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from ideahub import create_app
 from ideahub.extensions import db
 from ideahub.models import (
     Campaign,
@@ -32,6 +29,8 @@ from ideahub.models import (
     User,
     UserRole,
 )
+
+from .live import e2e_app, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -73,19 +72,7 @@ def _png(width: int = 24, height: int = 16) -> bytes:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _require_browser()
     root = tmp_path_factory.mktemp("e2e")
-    app = create_app(
-        {
-            "TESTING": True,
-            "IDEAHUB_ENV": "testing",
-            "SECRET_KEY": "e2e-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'e2e.sqlite3'}",
-            "UPLOAD_FOLDER": str(root / "uploads"),
-            "SEARCH_INDEX_DIR": str(root / "index"),  # not the working copy's instance/
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-            "COMMENTS_PER_PAGE": 3,  # the long discussion below has 3 pages
-        }
-    )
+    app = e2e_app(root, COMMENTS_PER_PAGE=3)  # the long discussion below has 3 pages
     with app.app_context():
         db.create_all()
         dept = Department(name="Customer Service")
@@ -128,16 +115,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             )
         talked.comment_count = 8
         db.session.commit()
-        db.engine.dispose()  # the server thread opens its own connections
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture

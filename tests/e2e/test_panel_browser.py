@@ -4,18 +4,16 @@ reason and per-criterion averages, never who scored what."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
-from ideahub import create_app
 from ideahub.extensions import db
 from ideahub.models import Campaign, Department, Idea, IdeaStatusChange, User, utcnow
 
 from . import test_browser
+from .live import e2e_app, serving
 from .test_browser import PASSWORD, SHOTS, _require_browser
 
 page = test_browser.page  # the same browser fixture (console errors fail the test)
@@ -31,18 +29,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     _require_browser()
     root = tmp_path_factory.mktemp("e2e-judging")
-    app = create_app(
-        {
-            "TESTING": True,
-            "IDEAHUB_ENV": "testing",
-            "SECRET_KEY": "e2e-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'e2e.sqlite3'}",
-            "UPLOAD_FOLDER": str(root / "uploads"),
-            "SEARCH_INDEX_DIR": str(root / "index"),
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-        }
-    )
+    app = e2e_app(root)
     with app.app_context():
         db.create_all()
         dept = Department(name="Operations")
@@ -91,16 +78,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 ),
             )
             start_judging(coe, campaign)
-        db.engine.dispose()  # the server thread opens its own connections
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 def sign_in(page, live_server: str, email: str) -> None:

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from ideahub import create_app
 from ideahub.extensions import db
 from ideahub.models import Department, User
 
 from . import test_browser
+from .live import e2e_app, serving
 from .test_browser import PASSWORD, SHOTS, _require_browser
 
 page = test_browser.page  # the same browser fixture (console errors fail the test)
@@ -47,18 +45,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     _require_browser()
     root = tmp_path_factory.mktemp("e2e-training")
-    app = create_app(
-        {
-            "TESTING": True,
-            "IDEAHUB_ENV": "testing",
-            "SECRET_KEY": "e2e-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'e2e.sqlite3'}",
-            "UPLOAD_FOLDER": str(root / "uploads"),
-            "SEARCH_INDEX_DIR": str(root / "index"),
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-        }
-    )
+    app = e2e_app(root)
     with app.app_context():
         db.create_all()
         dept = Department(name="Customer Service")
@@ -86,16 +73,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         save_draft(author, g, DraftData(title=g.title, body=body, **everyone))
         publish_version(author, g, "Journalists.", True, date.today() - timedelta(days=1))
         create_module(author, g, "Posting safely", "Read the rules **twice**.", 100, 30, QUIZ)
-        db.engine.dispose()  # the server thread opens its own connections
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 def sign_in(page, live_server: str, email: str) -> None:
