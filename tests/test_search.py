@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from flask import g
+from flask import g, render_template
 
 from ideahub.extensions import db
 from ideahub.models import Campaign, Comment, Idea, SearchChange, User, utcnow
-from ideahub.search import engine, indexer
+from ideahub.search import engine, indexer, services
 from ideahub.search.services import SearchFilters, search, terms
 
 
@@ -401,8 +401,13 @@ def test_comments_are_listed_by_their_ideas_campaign_and_department(
     assert comments(department=harbour.id, status="shortlisted") == []
 
 
-def test_dates_are_company_days_with_words_and_without(client, employee, make_idea):
-    """20:00 UTC on March 4th is 04:00 on March 5th in Shanghai, the company's zone."""
+@pytest.mark.parametrize("listed_at_most", [500, -1], ids=["as a query", "match by match"])
+def test_dates_are_company_days_with_words_and_without(
+    client, employee, make_idea, monkeypatch, listed_at_most
+):
+    """20:00 UTC on March 4th is 04:00 on March 5th in Shanghai, the company's zone. A dates
+    filter with few documents is a query; a wider one is checked on each match: both alike."""
+    monkeypatch.setattr(services, "DATES_LISTED_AT_MOST", listed_at_most)
     make_idea(title="Lantern night market", created_at=datetime(2026, 3, 4, 20, tzinfo=UTC))
     for words in ({"q": "lantern"}, {"kind": "idea"}):
         on_the_5th = {**words, "from": "2026-03-05", "to": "2026-03-05"}
@@ -780,6 +785,56 @@ def test_a_search_out_of_time_answers_with_what_it_found_and_says_so(
     assert ("These words are very common" in html and 1 <= len(titles(r)) <= 20) or (
         "nothing could be ranked in time" in html and titles(r) == []
     )
+
+
+def test_every_page_of_the_words_comes_from_one_ranking(app, client, employee, make_idea):
+    """A page ranked on its own within the time budget ranked other matches than the page
+    before it (the bench: a common word's pages repeated some ideas and skipped others)."""
+    for i in range(45):
+        make_idea(title=f"Recycling idea {i}", description="Recycling bins on every floor.")
+    indexer.catch_up(blocking=True)  # the index as it stays while the reader pages
+    first = titles(client.get("/search", query_string={"q": "recycling"}))
+    app.config["SEARCH_TIME_BUDGET_MS"] = 0  # a page ranked now would find one match at most
+    second = titles(client.get("/search", query_string={"q": "recycling", "page": "2"}))
+    third = titles(client.get("/search", query_string={"q": "recycling", "page": "3"}))
+    assert (len(first), len(second), len(third)) == (20, 20, 5)
+    assert len(set(first + second + third)) == 45
+
+
+def test_words_rank_so_many_pages_and_say_so(app, client, employee, make_idea):
+    for i in range(21):
+        make_idea(title=f"Lantern {i}")
+    viewer = db.session.get(User, employee.id)
+    tenth = search(viewer, "lantern", SearchFilters(), page=10, per_page=2)
+    assert len(tenth.hits) == 2 and not tenth.more and tenth.capped == services.RANKED_PAGES
+    assert search(viewer, "lantern", SearchFilters(), page=9, per_page=2).more
+    past = search(viewer, "lantern", SearchFilters(), page=11, per_page=2)
+    assert past.hits == [] and past.capped == services.RANKED_PAGES
+    with app.test_request_context():
+        html = render_template("search/_results.html", results=past, args={"q": "lantern"})
+    assert "Words list their best 10 pages of matches." in html
+    assert 'href="/search?q=lantern">Back to the first page' in html
+    assert "nothing could be ranked" not in html and "past the last" not in html
+    # Fewer matches than the pages ranked: a page past them says so.
+    html = client.get("/search", query_string={"q": "lantern", "page": "11"}).get_data(as_text=True)
+    assert "No more results: page 11 is past the last one." in html
+
+
+def test_nothing_found_in_time_within_dates_says_to_widen_them(app):
+    """A dates filter is checked match by match: common words may run out of time before
+    one of their matches from those dates comes; more filters would not help, wider dates do."""
+    out_of_time = services.Results(query="customer", partial=True)
+    with app.test_request_context():
+        within = render_template(
+            "search/_results.html",
+            results=out_of_time,
+            args={"q": "customer", "from": "2026-03-05"},
+        )
+        without = render_template(
+            "search/_results.html", results=out_of_time, args={"q": "customer"}
+        )
+    assert "Add a word, or widen or remove the dates." in within
+    assert "Add a word or a filter to narrow the search." in without
 
 
 def test_an_alarm_after_the_search_stops_nothing(app, make_idea):

@@ -305,9 +305,21 @@ def bulk_writer(ix: Any) -> Any:
     return ix.writer(limitmb=256)
 
 
-def bounded_collector(limit: int, seconds: float, restrict: Any = None) -> Any:
+def bounded_collector(
+    limit: int,
+    seconds: float,
+    restrict: Any = None,
+    created: tuple[datetime | None, datetime | None] | None = None,
+) -> Any:
     """A collector of the top `limit` matches that raises Whoosh's TimeLimit once `seconds`
-    have passed; `restrict`, a set of document numbers, is left out of them.
+    have passed; `restrict`, a set of document numbers, is left out of them, and with
+    `created` (from, to: naive UTC, inclusive, either None), so is every match written
+    outside it.
+
+    `created` is checked match by match against the field's column (one array read), as
+    the matches come: as a query (DateRange), Whoosh lists every document in the range
+    before the first match, one term of the field per moment (a month of the bench's
+    400,000 documents: 89,000 of them, 1.9 s), and the search found nothing in its time.
 
     Filters belong in the query (services._bounded_search), where matching intersects them
     lazily: as a filter of the collector, Whoosh listed every document a filter matches
@@ -330,9 +342,16 @@ def bounded_collector(limit: int, seconds: float, restrict: Any = None) -> Any:
         main = threading.current_thread() is threading.main_thread()
         armed = False
         deadline = 0.0
+        column: Any = None  # this segment's `created` values, when they are checked
+        lowest, highest = 0, 0
 
         def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
             self.child.prepare(top_searcher, q, context)
+            if created is not None:
+                field = top_searcher.schema["created"]
+                start, end = created
+                self.lowest = 0 if start is None else field.to_column_value(start)
+                self.highest = 2**64 - 1 if end is None else field.to_column_value(end)
             self.deadline = monotonic() + seconds
             if self.main:
                 signal.signal(signal.SIGALRM, self._alarm)
@@ -344,6 +363,11 @@ def bounded_collector(limit: int, seconds: float, restrict: Any = None) -> Any:
             if self.armed:  # an alarm arriving once the search is over stops nothing
                 raise TimeLimit
 
+        def set_subsearcher(self, subsearcher: Any, offset: int) -> None:
+            super().set_subsearcher(subsearcher, offset)
+            if created is not None:  # the sortable numbers, not datetimes
+                self.column = subsearcher.reader().column_reader("created", translate=False)
+
         def collect_matches(self) -> None:
             for docnum in self.child.matches():
                 self.collect(docnum)
@@ -351,6 +375,10 @@ def bounded_collector(limit: int, seconds: float, restrict: Any = None) -> Any:
         def collect(self, sub_docnum: int) -> Any:
             if monotonic() > self.deadline:
                 raise TimeLimit
+            if self.column is not None and not (
+                self.lowest <= self.column[sub_docnum] <= self.highest
+            ):
+                return None
             return self.child.collect(sub_docnum)
 
         def finish(self) -> None:
