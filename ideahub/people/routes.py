@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import desc
@@ -9,12 +9,14 @@ from werkzeug.wrappers import Response
 
 from ..extensions import db
 from ..models import Campaign, Comment, Idea, Notice, User, Vote
-from ..notices import mark_all_read
+from ..notices import mark_all_read, unread_count
+from ..pagination import paginate
 from . import bp
 from .forms import SettingsForm
 from .services import save_preferences
 
 PROFILE_LIMIT = 50
+NOTICES_PER_PAGE = 50
 
 
 def _visible_ideas():  # type: ignore[no-untyped-def]
@@ -91,14 +93,16 @@ def settings() -> Response | str:
 @bp.route("/me/notices")
 @login_required
 def notices() -> str:
-    """What happened to the ideas I wrote or voted for, and who answered me."""
-    rows = db.session.scalars(
-        db.select(Notice)
-        .where(Notice.user_id == current_user.id)
-        .order_by(desc(Notice.id))
-        .limit(100)
-    ).all()
-    return render_template("people/notices.html", notices=rows)
+    """What happened to the ideas I wrote or voted for, and who answered me: newest first,
+    in pages (a voter on many ideas has thousands)."""
+    page = paginate(
+        db.select(Notice).where(Notice.user_id == current_user.id).order_by(desc(Notice.id)),
+        request.args.get("page"),
+        NOTICES_PER_PAGE,
+    )
+    return render_template(
+        "people/notices.html", notices=page.items, page=page, unread=unread_count(current_user)
+    )
 
 
 @bp.route("/me/notices/read", methods=["POST"])
