@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from ideahub.extensions import db
-from ideahub.governance import mentors
+from ideahub.governance import mentor_routes, mentors
 from ideahub.governance.services import (
     DraftData,
     acknowledge,
@@ -241,3 +241,46 @@ def test_mentor_may_see_a_mentees_certificate_others_may_not(client, login, worl
     assert "Nina New" in client.get(url).get_data(as_text=True)
     login(w.coe_ops)
     assert client.get(url).status_code == 404
+
+
+def test_new_hires_come_in_pages_and_an_assignment_returns_to_its_page(
+    client, login, make_user, world
+):
+    """With many new hires each listed with a choice of every mentor, the page grew with
+    both (the bench's 437 new hires and 80 members: 1.6 MB)."""
+    w = world
+    for i in range(30):
+        make_user(name=f"Hire {i:02d}", department=w.sales).hire_date = DAY0 - timedelta(days=3)
+    db.session.commit()
+    login(w.coe_sales)
+    first = client.get("/coe/mentors").get_data(as_text=True)
+    assert "32 new employees wait for a mentor." in first and "Page 1 of 2" in first
+    assert first.count('name="mentee_id"') == mentor_routes.WAITING_PER_PAGE
+    second = client.get("/coe/mentors?page=2").get_data(as_text=True)
+    assert second.count('<select id="mentor-') == 32 - mentor_routes.WAITING_PER_PAGE
+    assert "Nina New" in second and "Edgar Edge" in second  # the oldest hires come last
+    past = client.get("/coe/mentors?page=99").get_data(as_text=True)
+    assert "Page 2 of 2" in past  # past the end: the last page
+    r = client.post(
+        "/coe/mentors",
+        data={"mentee_id": w.edge.id, "mentor_id": w.coe_ops.id, "page": "2"},
+    )
+    assert r.status_code == 302 and r.headers["Location"].endswith("/coe/mentors?page=2")
+
+
+def test_a_recent_assignment_offers_its_choice_of_mentors_when_asked(client, login, world):
+    w = world
+    login(w.coe_ops)
+    client.post("/coe/mentors", data={"mentee_id": w.newbie.id, "mentor_id": w.coe_sales.id})
+    page = client.get("/coe/mentors").get_data(as_text=True)
+    recent = page.split('id="recent-heading"')[1].split("</section>")[0]
+    assert (
+        f'href="/coe/mentors?page=1&amp;change={w.newbie.id}#change-form-{w.newbie.id}"' in recent
+    )
+    assert "<select" not in recent  # no choice of every mentor on every row
+    asked = client.get(f"/coe/mentors?change={w.newbie.id}").get_data(as_text=True)
+    recent = asked.split('id="recent-heading"')[1].split("</section>")[0]
+    assert recent.count("<select") == 1
+    assert f'<option value="{w.coe_sales.id}" selected>' in recent
+    client.post("/coe/mentors", data={"mentee_id": w.newbie.id, "mentor_id": w.coe_ops.id})
+    assert db.session.get(Mentorship, w.newbie.id).mentor_id == w.coe_ops.id
