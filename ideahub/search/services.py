@@ -311,27 +311,23 @@ def _drafts(s: Any, campaigns: tuple[int, ...]) -> Any:
 # its own, within the time budget, ranked a different set of the matches each time, and
 # paging through a common word showed some twice and skipped others.
 RANKED_PAGES = 10
-_rankings: OrderedDict[tuple[Any, ...], tuple[list[int], bool]] = OrderedDict()
+RANKINGS_PER_SEARCHER = 64
 
 
 def _ranking(
     s: Any, words: list[str], filters: SearchFilters, per_page: int, drafts: Any
 ) -> tuple[list[int], bool]:
     """The document numbers of the best matches, RANKED_PAGES pages and one more (to know
-    there is more), and whether the time budget cut the ranking short: kept for as long as
-    the index reads the same (its generation), so every page comes from one ranking."""
-    key = (
-        indexer.index_dir(),
-        engine.generation(),
-        s.reader().generation(),
-        tuple(words),
-        repr(filters),
-        per_page,
-        drafts,
-    )
-    known = _rankings.get(key)
+    there is more), and whether the time budget cut the ranking short. Kept on the searcher
+    that ranked them, whose document numbers they are: it serves until the index changes
+    (a rebuild, a catch-up), so every page of the words comes from one ranking till then."""
+    kept = getattr(s, "ideahub_rankings", None)
+    if kept is None:
+        kept = s.ideahub_rankings = OrderedDict()
+    key = (tuple(words), repr(filters), per_page, drafts)
+    known = kept.get(key)
     if known is not None:
-        _rankings.move_to_end(key)
+        kept.move_to_end(key)
         return known
     mask = None if drafts is None else _drafts(s, drafts)
     found, partial = _bounded_search(
@@ -343,9 +339,9 @@ def _ranking(
         created=_created(filters),
     )
     ranked = [docnum for _score, docnum in found.top_n]  # never len(found): counts every match
-    _rankings[key] = (ranked, partial)
-    if len(_rankings) > CACHE_SIZE:
-        _rankings.popitem(last=False)
+    kept[key] = (ranked, partial)
+    if len(kept) > RANKINGS_PER_SEARCHER:
+        kept.popitem(last=False)
     return ranked, partial
 
 
