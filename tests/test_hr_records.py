@@ -196,8 +196,13 @@ def test_grid_is_paginated(app, client, login, make_user, world):
     login(world.hr)
     first = client.get("/hr/people").get_data(as_text=True)
     assert "65 people match." in first and 'rel="next"' in first
+    assert "Page 1 of 2" in first and 'href="/hr/people?page=2">Last' in first
     second = client.get("/hr/people?page=2").get_data(as_text=True)
     assert "Zed 59" in second and 'rel="prev"' in second and 'rel="next"' not in second
+    # A page past the last (a bookmark, the list shorter since) shows the last, not a
+    # count of matches above "Nobody matches".
+    past = client.get("/hr/people?page=9").get_data(as_text=True)
+    assert "Page 2 of 2" in past and "Zed 59" in past and "Nobody matches" not in past
 
 
 def test_export_has_one_row_per_person_per_requirement(app, client, login, world):

@@ -102,9 +102,10 @@ def people() -> str:
     """Everyone x every guideline: done, due, overdue or not required; filterable."""
     _require_hr()
     filters = Filters.from_args()
-    number = page_number(request.args.get("page"))
     in_effect = records.requirements_in_effect()  # read once: the filter and the grid's
     listed = filters.listed(in_effect)
+    last = max(1, -(-len(listed) // PEOPLE_PER_PAGE))
+    number = page_number(request.args.get("page"), maximum=last)  # past the end: the last
     start = (number - 1) * PEOPLE_PER_PAGE
     page = listed[start : start + PEOPLE_PER_PAGE]
     company = records.load(page, in_effect)  # only the page's people
@@ -118,8 +119,9 @@ def people() -> str:
         passes=records.passes([person.id for person, _cells in shown]),
         total=len(listed),
         number=number,
+        last=last,
         has_prev=number > 1,
-        has_next=start + PEOPLE_PER_PAGE < len(listed),
+        has_next=number < last,
         statuses=CELL_STATUSES,
     )
 
