@@ -420,3 +420,27 @@ def test_home_lists_the_open_campaigns_closing_soonest(
     assert "Draft soonest" not in page
     assert 'href="/campaigns/">All open campaigns' in page
     assert many.count == few.count
+
+
+def test_campaigns_are_listed_by_state_in_pages(client, employee, make_campaign, login, make_user):
+    """One state at a time with each state's count; all 200 of the bench's on one page made
+    a list ~40,000 px tall."""
+    for i in range(23):
+        make_campaign(title=f"Open {i:02d}")
+    make_campaign(state="closed", title="Old one")
+    make_campaign(state="draft", title="Secret plan")
+    first = client.get("/campaigns/").get_data(as_text=True)
+    assert "Open 22" in first and "Open 03" in first and "Open 02" not in first  # newest first
+    assert "Page 1 of 2" in first and "Old one" not in first
+    assert "(23)</span>" in first and "(1)</span>" in first  # open and closed counted
+    assert "Draft" not in first and "Secret plan" not in first  # not for an employee
+    second = client.get("/campaigns/?page=2").get_data(as_text=True)
+    assert "Open 02" in second and "Open 00" in second and "Page 2 of 2" in second
+    closed = client.get("/campaigns/?state=closed&page=7").get_data(as_text=True)
+    assert "Old one" in closed and "Open 22" not in closed and "Page " not in closed
+    assert client.get("/campaigns/?state=draft").get_data(as_text=True).count("Secret plan") == 0
+    judging = client.get("/campaigns/?state=judging").get_data(as_text=True)
+    assert "No campaign is in this state." in judging
+
+    login(make_user(["coe"]))
+    assert "Secret plan" in client.get("/campaigns/?state=draft").get_data(as_text=True)
