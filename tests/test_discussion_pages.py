@@ -343,3 +343,17 @@ def test_every_page_of_a_long_discussion_runs_the_same_queries(
         counts[(idea.id, page)] = (q.count, "Replies continued" in html)
     assert len({count for count, _ in counts.values()}) == 1, counts
     assert counts[(long.id, 2)][1], "page 2 begins inside a thread"
+
+
+def test_a_long_discussion_offers_a_way_down_to_its_form(
+    client, login, make_user, make_idea, make_comment
+):
+    """On a phone the form came after a page of 200 comments (~40,000 px) with no way to it."""
+    reader = make_user()
+    login(reader)
+    short, long = make_idea(), make_idea()
+    for i in range(6):
+        make_comment(long, reader, body=f"Point {i}")
+    make_comment(short, reader, body="Only one")
+    assert 'href="#body">Add a comment' in client.get(long.url).get_data(as_text=True)
+    assert "Add a comment" not in client.get(short.url).get_data(as_text=True)
