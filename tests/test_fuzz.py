@@ -956,14 +956,14 @@ def test_people_search(fz, searcher):
     client, _ = searcher
 
     @fuzz(20)
-    @example(q="a\x00b", page="1")  # NUL: PostgreSQL
-    @given(q=query, page=numbers)
-    def run(q, page):
+    @example(q="a\x00b", page="1", role="coe", department="1", status="active")  # NUL
+    @given(q=query, page=numbers, role=query, department=numbers, status=query)
+    def run(q, page, role, department, status):
         fz.send(
             "people search",
             client,
             "/admin/users",
-            {"q": q, "page": page},
+            {"q": q, "page": page, "role": role, "department": department, "status": status},
             tables=READ_TABLES,
             method="GET",
         )
