@@ -801,6 +801,25 @@ def test_every_page_of_the_words_comes_from_one_ranking(app, client, employee, m
     assert len(set(first + second + third)) == 45
 
 
+def test_a_search_weighs_so_many_matches_at_most_the_same_everywhere(app, employee, make_idea):
+    """The time budget cuts where the moment says, so two workers ranked a common word's
+    matches differently; a count cuts at the same match in every process."""
+    for i in range(12):
+        make_idea(title=f"Recycling idea {i}")
+    app.config["SEARCH_EXAMINED_AT_MOST"] = 5
+    viewer = db.session.get(User, employee.id)
+    first = search(viewer, "recycling", SearchFilters())
+    assert first.partial and len(first.hits) == 5
+    engine.close_searchers()  # another worker: its own searcher, ranking afresh
+    services._cache.clear()
+    again = search(viewer, "recycling", SearchFilters())
+    assert [h.object_id for h in again.hits] == [h.object_id for h in first.hits]
+    app.config["SEARCH_EXAMINED_AT_MOST"] = 0  # no count: the time budget alone
+    engine.close_searchers()
+    services._cache.clear()
+    assert len(search(viewer, "recycling", SearchFilters()).hits) == 12
+
+
 def test_words_rank_so_many_pages_and_say_so(app, client, employee, make_idea):
     for i in range(21):
         make_idea(title=f"Lantern {i}")

@@ -310,9 +310,12 @@ def bounded_collector(
     seconds: float,
     restrict: Any = None,
     created: tuple[datetime | None, datetime | None] | None = None,
+    examined_at_most: int = 0,
 ) -> Any:
     """A collector of the top `limit` matches that raises Whoosh's TimeLimit once `seconds`
-    have passed; `restrict`, a set of document numbers, is left out of them, and with
+    have passed, or once it has been offered `examined_at_most` matches (0: no such bound;
+    a count cuts alike in every process, a time does not); `restrict`, a set of document
+    numbers, is left out of them, and with
     `created` (from, to: naive UTC, inclusive, either None), so is every match written
     outside it.
 
@@ -345,9 +348,11 @@ def bounded_collector(
         deadline = 0.0
         column: Any = None  # this segment's `created` values, when they are checked
         lowest, highest = 0, 0
+        examined = 0
 
         def prepare(self, top_searcher: Any, q: Any, context: Any) -> None:
             self.child.prepare(top_searcher, q, context)
+            self.examined = 0
             if created is not None:
                 field = top_searcher.schema["created"]
                 start, end = created
@@ -374,7 +379,8 @@ def bounded_collector(
                 self.collect(docnum)
 
         def collect(self, sub_docnum: int) -> Any:
-            if monotonic() > self.deadline:
+            self.examined += 1
+            if monotonic() > self.deadline or 0 < examined_at_most < self.examined:
                 raise TimeLimit
             if self.column is not None and not (
                 self.lowest <= self.column[sub_docnum] <= self.highest

@@ -270,8 +270,14 @@ def _bounded_search(
         # (whoosh 2.7.4's Require, meant for this, excludes instead, and ConstantScoreQuery
         # stops the matchers skipping: 67 ms for the first 20 of a kind, And 0.2 ms.)
         query = And([query, filter])
-    budget = current_app.config["SEARCH_TIME_BUDGET_MS"] / 1000
-    collector = engine.bounded_collector(limit, budget, restrict=mask, created=created)
+    config = current_app.config
+    collector = engine.bounded_collector(
+        limit,
+        config["SEARCH_TIME_BUDGET_MS"] / 1000,
+        restrict=mask,
+        created=created,
+        examined_at_most=config["SEARCH_EXAMINED_AT_MOST"],
+    )
     try:
         s.search_with_collector(query, collector)
     except TimeLimit:
