@@ -304,6 +304,7 @@ def test_a_campaign_list_sorts_filters_and_pages(
     past = _page(client, f"{campaign.url}?sort=newest&tag=energy&page=3")
     assert "No more results: page 3 is past the last one." in past  # not "No ideas yet"
     assert "Back to the first page" in past and "No ideas yet" not in past
+    assert 'rel="prev"' not in past  # no link to page 2, past the last as well
 
 
 def test_a_rendering_that_disagrees_with_its_key_is_shown_but_not_kept(app):
