@@ -246,16 +246,17 @@ def _bounded_search(
     mask: Any = None,
     created: tuple[datetime | None, datetime | None] | None = None,
 ) -> tuple[Any, bool]:
-    """The best `limit` matches that can be scored within the time budget, and whether the
-    budget ran out first. Whoosh scores in Python: three common words across 400,000
-    documents took ~3 s here. Only the top `limit` are ranked and matches are never counted.
+    """The best `limit` matches that can be scored within the time budget and among the
+    first SEARCH_EXAMINED_AT_MOST, and whether either cut them short. Whoosh scores in
+    Python: three common words across 400,000 documents took ~3 s here. Only the top
+    `limit` are ranked and matches are never counted.
     `filter`, a query, must match too, adding the same to every match's score; `mask`, a
     set of document numbers, is left out; `created` (from, to) bounds when they were written.
 
     A narrow dates filter is a query: its few documents are listed at once, and a common
-    word's matches need not be walked to find them (a month of the bench's "customer":
-    9 found, 15 ms). A wide one is checked on each match: as a query its list alone took
-    up to 3 s (a year)."""
+    word's matches need not be walked to find them (a month holding 31 documents, with the
+    bench's "customer": all 9 found, 15 ms). A wide one is checked on each match: as a
+    query its list alone took up to 3 s (a year)."""
     from whoosh.collectors import TimeLimit
     from whoosh.query import And, DateRange
 
@@ -265,8 +266,9 @@ def _bounded_search(
             filter = dates if filter is None else And([filter, dates])
             created = None
     if filter is not None:
-        # The filter's terms (a kind, a status, a campaign: numeric and date ranges score
-        # as constants) add the same to every match's score: the ranking is the query's.
+        # The filter's terms (a kind, a status, a campaign, a department: the same weight
+        # in every document; a date range scores as a constant) add the same to every
+        # match's score: the ranking is the query's.
         # (whoosh 2.7.4's Require, meant for this, excludes instead, and ConstantScoreQuery
         # stops the matchers skipping: 67 ms for the first 20 of a kind, And 0.2 ms.)
         query = And([query, filter])
@@ -324,9 +326,9 @@ def _ranking(
     s: Any, words: list[str], filters: SearchFilters, per_page: int, drafts: Any
 ) -> tuple[list[int], bool]:
     """The document numbers of the best matches, RANKED_PAGES pages and one more (to know
-    there is more), and whether the time budget cut the ranking short. Kept on the searcher
-    that ranked them, whose document numbers they are: it serves until the index changes
-    (a rebuild, a catch-up), so every page of the words comes from one ranking till then."""
+    there is more), and whether the ranking was cut short (_bounded_search). Kept on the
+    searcher that ranked them, whose document numbers they are: it serves until the index
+    changes (a rebuild, a catch-up), so every page of the words comes from one ranking."""
     kept = getattr(s, "ideahub_rankings", None)
     if kept is None:
         kept = s.ideahub_rankings = OrderedDict()
