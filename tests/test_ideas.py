@@ -486,7 +486,7 @@ def test_coe_and_admin_change_the_status_with_a_note(client, make_user, login, m
     r = client.post(
         f"/ideas/{idea.id}/status", data={"status": "under_review", "note": "Panel next week."}
     )
-    assert r.status_code == 302 and r.location == f"/ideas/{idea.id}#history"
+    assert r.status_code == 302 and r.location == f"/ideas/{idea.id}"  # where the message is
     assert fresh(idea).status == "under_review"
     last = history(idea)[-1]
     assert (last.from_status, last.to_status, last.changed_by_id, last.note) == (

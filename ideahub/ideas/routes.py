@@ -238,7 +238,9 @@ def set_status(idea_id: int) -> Response:
             flash(_("Status changed."), "success")
     else:
         flash(_("Choose a valid status; the note may have up to 500 characters."), "error")
-    return redirect(idea.url + "#history")
+    # The top of the page, where the message and the new status badge are (sent down to the
+    # history, the message was off screen).
+    return redirect(idea.url)
 
 
 @bp.route("/ideas/<int:idea_id>/vote", methods=["POST"])
