@@ -120,8 +120,6 @@ def people() -> str:
         total=len(listed),
         number=number,
         last=last,
-        has_prev=number > 1,
-        has_next=number < last,
         statuses=CELL_STATUSES,
     )
 
