@@ -58,18 +58,14 @@ def filtered_cases(db: Any) -> dict[str, Any]:
     """The filters FILTERED_WORDS are searched with, chosen from the data."""
     from datetime import timedelta
 
+    from listing_bench import biggest_campaign  # this script's folder is on the path
     from sqlalchemy import func
 
     from ideahub.clock import day_of
     from ideahub.models import Idea
     from ideahub.search.services import SearchFilters
 
-    biggest = db.session.execute(
-        db.select(Idea.campaign_id, func.count())
-        .group_by(Idea.campaign_id)
-        .order_by(func.count().desc())
-        .limit(1)
-    ).first()[0]
+    biggest = biggest_campaign(db)
     department = db.session.scalar(db.select(func.min(Idea.department_id)))
     last = day_of(db.session.scalar(db.select(func.max(Idea.created_at))))
     day = last - timedelta(days=1)
